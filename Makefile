@@ -1,0 +1,43 @@
+# Two set-up commands for users: `make run` and `make test`. Everything else is for developers.
+SHELL := /bin/bash
+NPM_STAMP := node_modules/.package-lock.json
+TESTS ?= $(shell find tests -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
+
+.PHONY: all build run test test-as test-node deps system-deps bench fuzz soak compare clean abi-check
+
+all: build
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(NPM_STAMP)
+
+# redis-server is needed by the cluster-mode rate-limit tests; install it when missing (root only).
+system-deps:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server missing: run 'sudo apt-get install redis-server'"; exit 1; fi; }
+
+build: deps
+	node scripts/build.mjs
+
+run: build
+	npx tsx host/runner/main.ts -c envoy/envoy.yaml --mock
+
+test: deps system-deps build test-as test-node
+
+test-as: deps
+	npx asp --config as-pect.config.js --summary
+
+test-node: deps
+	node --import tsx --test --test-concurrency=1 $(TESTS)
+
+abi-check: build
+	node scripts/abi-check.mjs
+
+bench: build
+	npx tsx bench/main.ts
+
+clean:
+	rm -rf dist build
