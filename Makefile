@@ -13,11 +13,14 @@ $(NPM_STAMP): package.json package-lock.json
 
 deps: $(NPM_STAMP)
 
-# redis-server is needed by the cluster-mode rate-limit tests; install it when missing (root only).
+# redis-server (cluster-mode rate limits) and prometheus (metrics scrape test) come from Debian.
+SYSTEM_PKGS := redis-server prometheus
 system-deps:
-	@command -v redis-server >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
-	  else echo "redis-server missing: run 'sudo apt-get install redis-server'"; exit 1; fi; }
+	@missing=""; for p in $(SYSTEM_PKGS); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing$$missing"; apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "missing:$$missing - run: sudo apt-get install$$missing"; exit 1; fi; fi
 
 build: deps
 	node scripts/build.mjs
@@ -28,7 +31,7 @@ run: build
 test: deps system-deps build test-as test-node
 
 test-as: deps
-	npx asp --config as-pect.config.js --summary
+	npx asp --config as-pect.config.js
 
 test-node: deps
 	node --import tsx --test --test-concurrency=1 $(TESTS)
