@@ -135,6 +135,8 @@ export interface Clock {
 export interface Logger {
   /** level: 0 trace .. 5 critical (proxy-wasm LogLevel) */
   log(level: number, source: string, message: string): void;
+  /** (added) current level for proxy_get_log_level and filtering; absent = 2 (info), Envoy's default */
+  level?(): number;
 }
 
 export interface HostServices {
@@ -143,6 +145,28 @@ export interface HostServices {
   logger: Logger;
   clock: Clock;
   redis?: RedisConnector;
+  /** (added) called once per finished downstream stream, after on_log/on_done/on_delete */
+  accessLog?: (entry: AccessLogEntry) => void;
+}
+
+/** (added) What an access log line can print about one finished stream. */
+export interface AccessLogEntry {
+  startTimeMs: number; // wall clock, ms since the epoch
+  durationMs: number;
+  method: string;
+  path: string; // :path as the client sent it
+  authority: string;
+  protocol: string; // "HTTP/1.1"
+  requestId: string;
+  responseCode: number; // 0 when no response was sent (client reset)
+  responseCodeDetails: string; // e.g. "via_upstream", "wasm_fail_stream", "route_not_found"
+  responseFlags: string; // Envoy's short flags, comma-separated ("UF", "UT", "NR", "DC", ...)
+  bytesReceived: number; // request body bytes from the client
+  bytesSent: number; // response body bytes to the client
+  routeName: string;
+  upstreamCluster: string;
+  /** filter state set by proxy_set_property, keyed "wasm.<path>" (raw bytes) */
+  filterState: Map<string, Uint8Array>;
 }
 
 /** One envoy.filters.http.wasm entry, as the runner parsed it. */
@@ -155,6 +179,8 @@ export interface WasmFilterConfig {
   failOpen: boolean;
   allowOnHeadersStopIteration: boolean;
   wasmPath: string; // resolved path of vm_config.code.local.filename
+  /** (added) the http_filters[].name of this entry, matched against Route.disabledFilters; absent = name */
+  filterName?: string;
   /** optional: vm_config.environment_variables etc. are not supported (runner rejects them) */
 }
 
