@@ -1,0 +1,146 @@
+// SDK test plugin: drives every SDK area from request headers so the host-driven tests in
+// tests/sdk/*.test.ts can check them. Not a product plugin (it lives outside plugins/).
+//   config: { "tag": string, "cluster"?: string, "_rules_": [{ "_match_route_": [...], "tag": ... }] }
+//   x-sdk-action: local | call | body | none   (what the request asks for)
+import { JSON } from "json-as";
+import {
+  RootContext, HttpContext, registerRootContext, FilterHeadersStatus, FilterDataStatus, BufferType,
+  HeaderPair, requestHeaders, responseHeaders, httpCallResponseHeaders, getBuffer, setBuffer,
+  sendLocalResponse, continueRequest, httpCall, HttpCallHandler, getStatus, routeName, log,
+  ConfigParser, ConfigReader, RouteRules, Counter, CasUpdate, casUpdateSharedData, WasmResult,
+  nowNanos, setTickPeriodMs,
+} from "../../../assembly";
+
+class TestConfig {
+  constructor(public tag: string, public cluster: string) {}
+}
+
+class TestConfigParser extends ConfigParser<TestConfig> {
+  parse(obj: JSON.Obj, path: string): TestConfig | null {
+    const r = new ConfigReader();
+    r.require(obj, "tag", path);
+    const tag = r.string(obj, "tag", path);
+    const cluster = r.string(obj, "cluster", path, "upstream");
+    if (!r.ok) {
+      this.error = r.error;
+      return null;
+    }
+    return new TestConfig(tag, cluster);
+  }
+}
+
+const requests = new Counter("sdk_test.requests");
+
+/** Adds 1 to a decimal counter kept in shared data. */
+class AddOne extends CasUpdate {
+  result: i32 = 0;
+  update(current: ArrayBuffer | null): ArrayBuffer | null {
+    const n = current === null ? 0 : I32.parseInt(String.UTF8.decode(current));
+    this.result = n + 1;
+    return String.UTF8.encode(this.result.toString());
+  }
+}
+
+class TestRoot extends RootContext {
+  rules: RouteRules<TestConfig> = new RouteRules<TestConfig>();
+  ticks: i32 = 0;
+
+  onConfigure(configuration: string): bool {
+    const next = new RouteRules<TestConfig>();
+    if (!next.parse(configuration, new TestConfigParser())) {
+      log.error("sdk-test: bad configuration: " + next.error);
+      return false;
+    }
+    if (next.warning.length > 0) log.warn("sdk-test: " + next.warning);
+    this.rules = next;
+    setTickPeriodMs(1000);
+    return true;
+  }
+
+  onTick(): void {
+    this.ticks++;
+  }
+
+  createHttpContext(contextId: u32): HttpContext {
+    return new TestStream(contextId, this);
+  }
+}
+
+class CallDone extends HttpCallHandler {
+  constructor(public stream: TestStream) { super(); }
+  onResponse(numHeaders: u32, bodySize: u32, numTrailers: u32): void {
+    if (numHeaders == 0) {
+      requestHeaders.replace("x-sdk-call-status", "failed-" + getStatus().code.toString());
+    } else {
+      const status = httpCallResponseHeaders.get(":status");
+      requestHeaders.replace("x-sdk-call-status", status === null ? "none" : status!);
+      const body = getBuffer(BufferType.HttpCallResponseBody, 0, bodySize);
+      requestHeaders.replace("x-sdk-call-body", String.UTF8.decode(body));
+    }
+    requestHeaders.replace("x-sdk-call-context", this.stream.id.toString());
+    continueRequest();
+  }
+}
+
+class TestStream extends HttpContext {
+  config: TestConfig | null = null;
+  action: string = "";
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    requests.increment(1);
+    const root = changetype<TestRoot>(this.root);
+    this.config = root.rules.select();
+    const tag = this.config === null ? "none" : this.config!.tag;
+    const a = requestHeaders.get("x-sdk-action");
+    this.action = a === null ? "" : a!;
+    requestHeaders.add("x-sdk-tag", tag);
+    requestHeaders.replace("x-sdk-headers", numHeaders.toString() + "/" + requestHeaders.pairs().length.toString());
+    const counter = new AddOne();
+    if (casUpdateSharedData("sdk_test.count", counter) == WasmResult.Ok) {
+      requestHeaders.replace("x-sdk-count", counter.result.toString());
+    }
+    if (this.action == "local") {
+      const body = String.UTF8.encode("local:" + tag);
+      const headers = [new HeaderPair("x-sdk-tag", tag), new HeaderPair("content-type", "text/plain")];
+      sendLocalResponse(418, "sdk_test_local", body, headers);
+      return FilterHeadersStatus.StopIteration;
+    }
+    if (this.action == "call") {
+      const cluster = this.config === null ? "upstream" : this.config!.cluster;
+      const headers = [
+        new HeaderPair(":method", "GET"), new HeaderPair(":path", "/sdk-call"),
+        new HeaderPair(":authority", "sdk.test"),
+      ];
+      const r = httpCall(cluster, headers, null, 5000, new CallDone(this));
+      if (r != WasmResult.Ok) {
+        requestHeaders.replace("x-sdk-call-status", "refused-" + (<i32>r).toString());
+        return FilterHeadersStatus.Continue;
+      }
+      return FilterHeadersStatus.StopAllIterationAndWatermark;
+    }
+    if (this.action == "body") requestHeaders.remove("content-length");
+    return FilterHeadersStatus.Continue;
+  }
+
+  onRequestBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
+    if (this.action != "body") return FilterDataStatus.Continue;
+    if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
+    // Wrap the whole body in brackets without decoding it.
+    const body = getBuffer(BufferType.HttpRequestBody, 0, bodySize);
+    const out = new Uint8Array(body.byteLength + 2);
+    out[0] = 0x5b;
+    out.set(Uint8Array.wrap(body), 1);
+    out[body.byteLength + 1] = 0x5d;
+    setBuffer(BufferType.HttpRequestBody, 0, bodySize, out.buffer);
+    return FilterDataStatus.Continue;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    responseHeaders.replace("x-sdk-route", routeName());
+    responseHeaders.replace("x-sdk-rule", this.config === null ? "none" : this.config!.tag);
+    responseHeaders.replace("x-sdk-time-ok", nowNanos() > 1_600_000_000_000_000_000 ? "yes" : "no");
+    return FilterHeadersStatus.Continue;
+  }
+}
+
+registerRootContext("sdk-test", (id: u32): RootContext => new TestRoot(id));
