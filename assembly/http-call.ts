@@ -54,7 +54,8 @@ export function dispatchHttpCallResponse(token: u32, numHeaders: u32, bodySize: 
   pending.delete(token);
   const id = call.contextId;
   if (!streams.has(id) && !roots.has(id)) return; // caller destroyed: drop
-  proxy_set_effective_context(id);
+  // The host refuses (BadArgument) a context it has already destroyed: drop the response too.
+  if (proxy_set_effective_context(id) != WasmResult.Ok) return;
   setCurrentContextId(id);
   call.handler.onResponse(numHeaders, bodySize, numTrailers);
 }

@@ -44,8 +44,8 @@ export function dispatchRedisCallResponse(token: u32, status: u32, responseSize:
   const call = pending.get(token);
   pending.delete(token);
   const id = call.contextId;
-  if (!streams.has(id) && !roots.has(id)) return;
-  proxy_set_effective_context(id);
+  if (!streams.has(id) && !roots.has(id)) return; // caller destroyed: drop
+  if (proxy_set_effective_context(id) != WasmResult.Ok) return;
   setCurrentContextId(id);
   call.handler.onResponse(status, responseSize);
 }

@@ -130,16 +130,16 @@ export class RouteRules<T> {
       const ruleObj = r.objectAt(list, i, RULES_KEY);
       if (ruleObj === null) return this.setError(r.error);
       const m = new RuleMatch();
-      m.routes = r.stringArray(ruleObj!, MATCH_ROUTE_KEY, path);
-      m.routePrefixes = r.stringArray(ruleObj!, MATCH_ROUTE_PREFIX_KEY, path);
-      m.domains = r.stringArray(ruleObj!, MATCH_DOMAIN_KEY, path);
-      m.services = r.stringArray(ruleObj!, MATCH_SERVICE_KEY, path);
+      m.routes = r.stringArray(ruleObj, MATCH_ROUTE_KEY, path);
+      m.routePrefixes = r.stringArray(ruleObj, MATCH_ROUTE_PREFIX_KEY, path);
+      m.domains = r.stringArray(ruleObj, MATCH_DOMAIN_KEY, path);
+      m.services = r.stringArray(ruleObj, MATCH_SERVICE_KEY, path);
       if (!r.ok) return this.setError(r.error);
       if (m.routes.length + m.routePrefixes.length + m.domains.length + m.services.length == 0) {
         return this.setError(path + ": needs one of _match_route_, _match_route_prefix_, _match_domain_, _match_service_");
       }
       parser.error = "";
-      const c = parser.parse(ruleObj!, path);
+      const c = parser.parse(ruleObj, path);
       if (c === null) return this.setError(parser.error.length > 0 ? parser.error : path + ": invalid");
       this.rules.push(new RouteRule<T>(m, c));
     }

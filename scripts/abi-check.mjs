@@ -8,7 +8,7 @@
 // Usage: node scripts/abi-check.mjs [--higress] file.wasm...
 //        node scripts/abi-check.mjs            (checks dist/*.wasm and dist/higress/*.wasm)
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const i32 = 'i32', i64 = 'i64';
@@ -159,7 +159,7 @@ export function checkModule(bytes, { higress = false } = {}) {
     if (e.kind !== 'func') { problems.push(`export ${name} is a ${e.kind}, expected a function`); continue; }
     if (!same(e.sig, want)) problems.push(`export ${name} is ${show(e.sig)}, the host calls it as ${show(want)}`);
   }
-  if (mod.imports.some((i) => i.name === 'proxy_redis_call') && !exported.has('proxy_on_redis_call_response')) {
+  if (higress && mod.imports.some((i) => i.name === 'proxy_redis_call') && !exported.has('proxy_on_redis_call_response')) {
     problems.push('imports proxy_redis_call but does not export proxy_on_redis_call_response');
   }
   return { problems, module: mod };
@@ -171,11 +171,11 @@ export function checkFile(file, options = {}) {
   const { problems, module } = checkModule(bytes, options);
   const target = options.higress ? 'higress' : 'envoy';
   if (problems.length) {
-    console.error(`${file}: FAILS ABI check (${target}):\n  - ${problems.join('\n  - ')}`);
+    console.error(`${relative(process.cwd(), file) || file}: FAILS ABI check (${target}):\n  - ${problems.join('\n  - ')}`);
     return false;
   }
   const count = module.imports.length;
-  console.log(`${file}: ok (${target}), ${count} imports, ${bytes.length} bytes`);
+  console.log(`${relative(process.cwd(), file) || file}: ok (${target}), ${count} imports, ${bytes.length} bytes`);
   return true;
 }
 
