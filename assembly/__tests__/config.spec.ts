@@ -65,6 +65,9 @@ describe("ConfigReader", () => {
     const r2 = new ConfigReader();
     r2.int(o, "big", "p");
     expect(r2.error).toBe("p.big: must be between -9223372036854775808 and 9223372036854775807");
+    const r4 = new ConfigReader();
+    expect(r4.int(obj('{"edge":9223372036854775808}'), "edge", "p", 5)).toBe(5);
+    expect(r4.error).toBe("p.edge: must be between -9223372036854775808 and 9223372036854775807");
     const r3 = new ConfigReader();
     r3.int(o, "neg", "p", 0, 0, 10);
     expect(r3.error).toBe("p.neg: must be between 0 and 10");

@@ -94,7 +94,8 @@ export class ConfigReader {
     const n = numberOf(v);
     // Bounds in f64 first: converting an out-of-range f64 to i64 traps.
     if (!isFinite(n) || n != Math.floor(n)) { this.fail(p, "expected integer"); return def; }
-    if (n < <f64>min || n > <f64>max) {
+    // 2^63 is the first f64 past i64 range (<f64>i64.MAX_VALUE rounds up to it).
+    if (n >= 9223372036854775808.0 || n < <f64>min || n > <f64>max) {
       this.fail(p, "must be between " + min.toString() + " and " + max.toString());
       return def;
     }

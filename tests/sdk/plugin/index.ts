@@ -1,14 +1,14 @@
 // SDK test plugin: drives every SDK area from request headers so the host-driven tests in
 // tests/sdk/*.test.ts can check them. Not a product plugin (it lives outside plugins/).
 //   config: { "tag": string, "cluster"?: string, "_rules_": [{ "_match_route_": [...], "tag": ... }] }
-//   x-sdk-action: local | call | body | none   (what the request asks for)
+//   x-sdk-action: local | call | body | trap | random | none   (what the request asks for)
 import { JSON } from "json-as";
 import {
   RootContext, HttpContext, registerRootContext, FilterHeadersStatus, FilterDataStatus, BufferType,
   HeaderPair, requestHeaders, responseHeaders, httpCallResponseHeaders, getBuffer, setBuffer,
   sendLocalResponse, continueRequest, httpCall, HttpCallHandler, getStatus, routeName, log,
   ConfigParser, ConfigReader, RouteRules, Counter, CasUpdate, casUpdateSharedData, WasmResult,
-  nowNanos, setTickPeriodMs,
+  nowNanos, setTickPeriodMs, setSharedData, LogLevel,
 } from "../../../assembly";
 
 class TestConfig {
@@ -59,6 +59,7 @@ class TestRoot extends RootContext {
 
   onTick(): void {
     this.ticks++;
+    setSharedData("sdk_test.ticks", String.UTF8.encode(this.ticks.toString()), 0);
   }
 
   createHttpContext(contextId: u32): HttpContext {
@@ -119,6 +120,10 @@ class TestStream extends HttpContext {
       return FilterHeadersStatus.StopAllIterationAndWatermark;
     }
     if (this.action == "body") requestHeaders.remove("content-length");
+    if (this.action == "random") requestHeaders.replace("x-sdk-random", Math.random().toString());
+    if (this.action == "trap") throw new Error("sdk-test trap");
+    if (log.enabled(LogLevel.Debug)) log.debug("sdk-test: debug enabled");
+    log.info("sdk-test: request " + this.id.toString());
     return FilterHeadersStatus.Continue;
   }
 
