@@ -16,3 +16,4 @@ export { HttpCallHandler, httpCall, pendingHttpCalls } from "./http-call";
 export { ConfigParser, ConfigReader, JsonObjectResult, parseJsonObject, fieldPath, indexPath } from "./json/config";
 export { validateJson } from "./json/validate";
 export { RouteRules, RouteRule, RuleMatch, stripPort } from "./rules";
+export { ForeignResult, callForeignFunction, done } from "./foreign";
