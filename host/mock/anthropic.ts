@@ -1,6 +1,7 @@
 // The Anthropic upstream: POST <base>/v1/messages and <base>/v1/messages/count_tokens
-// (https://docs.anthropic.com/en/api/messages, .../messages-streaming). Headers: `x-api-key`,
-// `anthropic-version` (any YYYY-MM-DD is accepted: the official SDK sends its own pinned date).
+// (https://docs.anthropic.com/en/api/messages, .../messages-streaming). Headers: `x-api-key` (or
+// `Authorization: Bearer <key>`, which the official SDK 1.12 sends), `anthropic-version` (any
+// YYYY-MM-DD is accepted: the official SDK sends its own pinned date, 2026-10-21).
 //
 // Stream (named events, compact JSON, LF line endings):
 //   event: message_start       {"type":"message_start","message":{..., "content":[], "stop_reason":null,
@@ -66,7 +67,9 @@ export const anthropicProvider: Provider = {
     const requestId = mockId("req_", n);
     const err = (status: number, message: string) => anthropicError(status, ERROR_TYPES[status] ?? "invalid_request_error", message, requestId);
     if (req.method !== "POST") return err(405, "Method Not Allowed");
-    const key = req.headers["x-api-key"];
+    // `x-api-key` is the documented header; the official SDK (1.12) sends the key as a Bearer token.
+    const bearer = /^Bearer\s+(.+)$/i.exec(req.headers["authorization"] ?? "");
+    const key = req.headers["x-api-key"] || (bearer ? bearer[1].trim() : "");
     if (!key) return err(401, "x-api-key header is required");
     if (!state.keyAccepted("anthropic", key)) return err(401, "invalid x-api-key");
     const version = req.headers["anthropic-version"];
