@@ -1,0 +1,273 @@
+// ai-statistics: token usage, latency and anomaly metrics plus an access-log record for AI calls,
+// without ever holding a body back: every chunk continues at once and is read on the side
+// (SSE bodies event by event, JSON bodies by top-level member capture).
+// Phases: request headers (start time, path, header attributes) -> request body (model, stream,
+// body attributes) -> response headers (status, stream?, anomaly header) -> response body (first
+// byte time, usage, streamed attributes) -> response end: metrics + log -> on_log: the same for a
+// request whose response never ended (client abort, reset).
+import {
+  RootContext, HttpContext, registerRootContext, FilterHeadersStatus, FilterDataStatus, FilterTrailersStatus,
+  BufferType, requestHeaders, responseHeaders, getBuffer, getPropertyString, getPropertyInt, setProperty,
+  routeName, clusterName, nowNanos, log, RouteRules,
+} from "../../assembly";
+import { StatsConfig, StatsConfigParser } from "./config";
+import { RequestState } from "./request-state";
+import { ResponseReader } from "./response-reader";
+import { Source, Builtin } from "./attribute-config";
+import { BuiltinPaths } from "./builtin-attributes";
+import { apiOf, modelFromPath } from "./request-info";
+import { LabelLimiter, MetricLabels, labelValue } from "./metric-names";
+import { MetricRegistry } from "./metrics";
+import { LogRecord } from "./log-record";
+import { jsonEscape } from "../shared/json-string";
+import { SLOW, UPSTREAM_ERROR, anomalyNames, isUpstreamErrorStatus } from "./anomalies";
+import { finalUsage, outcomeOf, bodyErrorType, numbersOf, logRecordOf, builtinUsageValue, anomaliesOf, errorTypeFor } from "./report";
+
+class StatsRoot extends RootContext {
+  rules: RouteRules<StatsConfig> = new RouteRules<StatsConfig>();
+  registry: MetricRegistry = new MetricRegistry();
+  builtins: BuiltinPaths = new BuiltinPaths();
+  // Client-influenced dimensions are capped (see metric-names.ts).
+  models: LabelLimiter = new LabelLimiter(200);
+  requestModels: LabelLimiter = new LabelLimiter(200);
+  consumers: LabelLimiter = new LabelLimiter(200);
+  providers: LabelLimiter = new LabelLimiter(200);
+  variants: LabelLimiter = new LabelLimiter(200);
+  errors: LabelLimiter = new LabelLimiter(200);
+
+  onConfigure(configuration: string): bool {
+    const rules = new RouteRules<StatsConfig>();
+    if (!rules.parse(configuration, new StatsConfigParser())) {
+      log.error("ai-statistics: configuration rejected: " + rules.error);
+      return false;
+    }
+    if (rules.warning.length > 0) log.warn("ai-statistics: " + rules.warning);
+    this.rules = rules;
+    const g = rules.global;
+    const max = g !== null ? g.maxLabelValues : 200;
+    this.models.max = max;
+    this.requestModels.max = max;
+    this.consumers.max = max;
+    this.providers.max = max;
+    this.variants.max = max;
+    this.errors.max = max;
+    return true;
+  }
+
+  createHttpContext(contextId: u32): HttpContext {
+    return new StatsStream(contextId, this);
+  }
+}
+
+class StatsStream extends HttpContext {
+  st: RequestState | null = null;
+
+  private get statsRoot(): StatsRoot {
+    return changetype<StatsRoot>(this.root);
+  }
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const cfg = this.statsRoot.rules.select();
+    if (cfg === null) return FilterHeadersStatus.Continue;
+    const path = requestHeaders.get(":path");
+    const p = path === null ? "" : path!;
+    if (!cfg.pathEnabled(p)) return FilterHeadersStatus.Continue;
+    const st = new RequestState(cfg);
+    st.startNanos = nowNanos();
+    st.path = p;
+    st.api = apiOf(p);
+    this.st = st;
+    this.readAiHeaders(st);
+    const attrs = cfg.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = unchecked(attrs[i]);
+      if (a.source == Source.Fixed) st.values.set(i, a.value);
+      else if (a.source == Source.RequestHeader) st.values.set(i, requestHeaders.get(a.value));
+    }
+    if (endOfStream) this.requestDone(st);
+    return FilterHeadersStatus.Continue;
+  }
+
+  onRequestBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
+    const st = this.st;
+    if (st === null) return FilterDataStatus.Continue;
+    if (bodySize > 0) {
+      const chunk = getBuffer(BufferType.HttpRequestBody, 0, bodySize);
+      st.request.push(changetype<usize>(chunk), chunk.byteLength);
+    }
+    if (endOfStream) this.requestDone(st);
+    return FilterDataStatus.Continue;
+  }
+
+  onRequestTrailers(numTrailers: u32): FilterTrailersStatus {
+    const st = this.st;
+    if (st !== null) this.requestDone(st);
+    return FilterTrailersStatus.Continue;
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const st = this.st;
+    if (st === null) return FilterHeadersStatus.Continue;
+    const status = responseHeaders.get(":status");
+    st.status = status === null ? 0 : I32.parseInt(status!);
+    const ct = responseHeaders.get("content-type");
+    st.contentType = ct === null ? "" : ct!;
+    st.stream = st.contentType.toLowerCase().includes("text/event-stream");
+    const cfg = st.cfg;
+    if (cfg.contentTypeEnabled(st.contentType)) {
+      st.response = new ResponseReader(st.stream, cfg, st.values, this.statsRoot.builtins);
+    }
+    this.readAiHeaders(st);
+    const attrs = cfg.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = unchecked(attrs[i]);
+      if (a.source == Source.ResponseHeader) st.values.set(i, responseHeaders.get(a.value));
+    }
+    if (cfg.anomalyHeader.length > 0) {
+      // Only what is known before the headers leave: slowness so far and the status.
+      let f: u32 = 0;
+      if (cfg.slowThresholdMs > 0 && st.msSinceStart(nowNanos()) > cfg.slowThresholdMs) f |= SLOW;
+      if (isUpstreamErrorStatus(st.status)) f |= UPSTREAM_ERROR;
+      if (f != 0) responseHeaders.replace(cfg.anomalyHeader, anomalyNames(f).join(","));
+    }
+    if (endOfStream) this.responseDone(st);
+    return FilterHeadersStatus.Continue;
+  }
+
+  onResponseBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
+    const st = this.st;
+    if (st === null || st.reported) return FilterDataStatus.Continue;
+    if (bodySize > 0) {
+      if (st.firstByteNanos == 0) st.firstByteNanos = nowNanos();
+      const r = st.response;
+      if (r !== null) {
+        const chunk = getBuffer(BufferType.HttpResponseBody, 0, bodySize);
+        r.push(changetype<usize>(chunk), chunk.byteLength);
+      }
+    }
+    if (endOfStream) this.responseDone(st);
+    return FilterDataStatus.Continue;
+  }
+
+  onResponseTrailers(numTrailers: u32): FilterTrailersStatus {
+    const st = this.st;
+    if (st !== null && !st.reported) this.responseDone(st);
+    return FilterTrailersStatus.Continue;
+  }
+
+  onLog(): void {
+    const st = this.st;
+    if (st === null || st.reported) return;
+    // The response never ended here: the client left, or the upstream reset.
+    if (st.status == 0) {
+      const code = getPropertyInt(["response", "code"]);
+      if (code > 0) st.status = <i32>code;
+    }
+    this.report(st);
+  }
+
+  /** Request headers, or a later phase when another filter (ai-proxy) set them after us. */
+  private readAiHeaders(st: RequestState): void {
+    const cfg = st.cfg;
+    const consumer = requestHeaders.get(cfg.consumerHeader);
+    if (consumer !== null) st.consumer = consumer!;
+    const provider = requestHeaders.get(cfg.providerHeader);
+    if (provider !== null) st.provider = provider!;
+    const variant = requestHeaders.get(cfg.variantHeader);
+    if (variant !== null) st.variant = variant!;
+    if (st.sessionId.length == 0) {
+      for (let i = 0; i < cfg.sessionHeaders.length; i++) {
+        const s = requestHeaders.get(cfg.sessionHeaders[i]);
+        if (s !== null && s!.length > 0) {
+          st.sessionId = s!;
+          break;
+        }
+      }
+    }
+  }
+
+  private requestDone(st: RequestState): void {
+    const req = st.request;
+    req.finish();
+    st.requestModel = req.model.length > 0 ? req.model : modelFromPath(st.path);
+    st.requestStream = req.stream;
+    const cfg = st.cfg;
+    if (!cfg.needRequestBody) return;
+    const body = req.body();
+    if (body === null) return;
+    const attrs = cfg.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = unchecked(attrs[i]);
+      if (a.source == Source.RequestBody) st.values.set(i, a.path!.valueText(body));
+      else if (a.builtin == Builtin.Question) st.values.set(i, this.statsRoot.builtins.questionOf(body));
+    }
+  }
+
+  private responseDone(st: RequestState): void {
+    st.responseEnded = true;
+    const r = st.response;
+    if (r !== null) r.finish();
+    this.report(st);
+  }
+
+  /** Writes the metrics, the log record and span attributes once. */
+  private report(st: RequestState): void {
+    st.reported = true;
+    st.endNanos = nowNanos();
+    const details = getPropertyString(["response", "code_details"]);
+    if (details !== null) st.codeDetails = details!;
+    if (st.route.length == 0) st.route = routeName();
+    if (st.cluster.length == 0) st.cluster = clusterName();
+    this.readAiHeaders(st);
+    const cfg = st.cfg;
+    const root = this.statsRoot;
+
+    const u = finalUsage(st);
+    const o = outcomeOf(st, u);
+    const flags = anomaliesOf(o, cfg.slowThresholdMs, cfg.slowTtftMs);
+    const errorType = root.errors.admit(labelValue(errorTypeFor(o, flags, bodyErrorType(st))));
+    const resp = st.response;
+    const chatId = resp !== null ? resp.tracker.id : "";
+
+    if (cfg.metrics || cfg.higressMetrics) {
+      const l = new MetricLabels();
+      l.route = labelValue(st.route);
+      l.cluster = labelValue(st.cluster);
+      l.model = root.models.admit(labelValue(u.model.length > 0 ? u.model : st.requestModel));
+      l.consumer = root.consumers.admit(labelValue(st.consumer));
+      l.provider = root.providers.admit(labelValue(st.provider));
+      l.requestModel = root.requestModels.admit(labelValue(st.requestModel));
+      l.variant = root.variants.admit(labelValue(st.variant));
+      root.registry.forLabels(l).record(numbersOf(st, u, o, flags, errorType), cfg.higressMetrics, cfg.metrics);
+    }
+
+    // Attributes first: a configured key replaces the default member of the same name.
+    const rec = new LogRecord();
+    const attrs = cfg.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = unchecked(attrs[i]);
+      if (!a.applyToLog && !a.applyToSpan) continue;
+      let v: string | null = null;
+      if (a.source == Source.Builtin && a.builtin != Builtin.Question && a.builtin != Builtin.Answer) {
+        v = builtinUsageValue(a.builtin, u);
+        if (v === null && a.defaultValue.length > 0) v = a.defaultValue;
+      } else {
+        v = st.values.get(i, a.defaultValue);
+      }
+      if (v === null) continue;
+      const value = v!;
+      if (a.applyToLog) {
+        if (a.asSeparateLogField) setProperty([a.key], String.UTF8.encode(cfg.logEscaped ? jsonEscape(value) : value));
+        else rec.str(a.key, value);
+      }
+      if (a.applyToSpan) {
+        const spanKey = a.traceSpanKey.length > 0 ? a.traceSpanKey : a.key;
+        setProperty(["trace_span_tag." + spanKey], String.UTF8.encode(value));
+      }
+    }
+    logRecordOf(rec, st, u, o, flags, errorType, chatId);
+    setProperty([cfg.logKey], String.UTF8.encode(rec.render(cfg.logEscaped)));
+  }
+}
+
+registerRootContext("ai-statistics", (id: u32): RootContext => new StatsRoot(id));

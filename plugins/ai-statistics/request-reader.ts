@@ -1,0 +1,41 @@
+// Reads the request body as it streams past (every chunk continues at once): the requested model
+// and the stream flag from the top-level members, plus a bounded copy when request_body attributes
+// or the `question` built-in need the whole body. Pure.
+import { JsonMemberCapture } from "../shared/json-member-capture";
+import { sliceString } from "../shared/json-scan";
+import { BoundedCopy } from "./body-copy";
+
+export class RequestReader {
+  private capture: JsonMemberCapture = new JsonMemberCapture(["model", "stream"], 1024);
+  copy: BoundedCopy | null = null;
+  bytes: i64 = 0;
+  model: string = "";
+  stream: bool = false;
+
+  constructor(keepCopy: bool, maxCopyBytes: i32) {
+    if (keepCopy) this.copy = new BoundedCopy(maxCopyBytes);
+  }
+
+  push(p: usize, n: i32): void {
+    this.bytes += n;
+    this.capture.pushBytes(p, n);
+    const c = this.copy;
+    if (c !== null) c.push(p, n);
+  }
+
+  finish(): void {
+    const m = this.capture.value("model");
+    if (m !== null) {
+      const s = sliceString(m, 0, m.length);
+      if (s !== null) this.model = s;
+    }
+    const st = this.capture.value("stream");
+    this.stream = st !== null && st == "true";
+  }
+
+  /** The whole body (null: not kept or too large). */
+  body(): string | null {
+    const c = this.copy;
+    return c === null ? null : c.text();
+  }
+}
