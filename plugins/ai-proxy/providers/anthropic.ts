@@ -12,7 +12,7 @@ export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
 export class AnthropicProvider extends Provider {
   version: string = DEFAULT_ANTHROPIC_VERSION;
-  defaultMaxTokens: i32 = 4096;
+  defaultMaxTokens_: i64 = 4096;
 
   ownFields(): string[] {
     return ["claudeVersion", "apiVersion", "defaultMaxTokens"];
@@ -23,7 +23,11 @@ export class AnthropicProvider extends Provider {
     let v = f.str(obj, "claudeVersion", path, "");
     if (v.length == 0) v = f.str(obj, "apiVersion", path, "");
     if (v.length > 0) this.version = v;
-    this.defaultMaxTokens = <i32>f.int(obj, "defaultMaxTokens", path, 4096, 1, 10000000);
+    this.defaultMaxTokens_ = f.int(obj, "defaultMaxTokens", path, 4096, 1, 10000000);
+  }
+
+  defaultMaxTokens(): i64 {
+    return this.defaultMaxTokens_;
   }
 
   defaultHost(): string {

@@ -3,12 +3,13 @@
 // with `x-goog-api-key`; the model and the stream flag are in the path, so the request body must
 // be read before the headers go on. Embeddings and model lists use Gemini's OpenAI-compatible
 // endpoints (/v1beta/openai/..., Bearer). `geminiSafetySetting` {category: threshold} becomes the
-// request's safetySettings.
+// request's safetySettings. (geminiThinkingBudget is accepted with a warning, not applied.)
 import { JSON } from "json-as";
 import { JsonFields, fieldPath } from "../../shared/json-fields";
 import { HeaderPair } from "../../../assembly/pairs";
 import { Api, Protocol } from "../api";
 import { Provider, addBearer } from "./provider";
+import { jsonQuote } from "../../shared/json-string";
 
 export class SafetySetting {
   constructor(public category: string, public threshold: string) {}
@@ -18,11 +19,9 @@ export class GeminiProvider extends Provider {
   apiVersion: string = "v1beta";
   customDomain: string = "";
   safety: SafetySetting[] = [];
-  /** geminiThinkingBudget; i32.MIN_VALUE = not set */
-  thinkingBudget: i32 = i32.MIN_VALUE;
 
   ownFields(): string[] {
-    return ["geminiSafetySetting", "apiVersion", "geminiCustomDomain", "geminiThinkingBudget"];
+    return ["geminiSafetySetting", "apiVersion", "geminiCustomDomain"];
   }
 
   parseOwn(f: JsonFields, obj: JSON.Obj, path: string): void {
@@ -38,9 +37,6 @@ export class GeminiProvider extends Provider {
       for (let i = 0; i < keys.length; i++) {
         this.safety.push(new SafetySetting(keys[i], f.str(ss, keys[i], spath, "")));
       }
-    }
-    if (f.present(obj, "geminiThinkingBudget")) {
-      this.thinkingBudget = <i32>f.int(obj, "geminiThinkingBudget", path, 0, -1, 1000000);
     }
   }
 
@@ -60,6 +56,17 @@ export class GeminiProvider extends Provider {
     if (api == Api.Embeddings) return "/v1beta/openai/embeddings";
     if (api == Api.Models) return "/v1beta/openai/models";
     return "";
+  }
+
+  /** Adds `safetySettings` from geminiSafetySetting to a converted request. */
+  finishConvertedBody(body: string): string {
+    if (this.safety.length == 0 || !body.endsWith("}")) return body;
+    let list = "";
+    for (let i = 0; i < this.safety.length; i++) {
+      list += (i > 0 ? "," : "") + '{"category":' + jsonQuote(this.safety[i].category) + ',"threshold":' + jsonQuote(this.safety[i].threshold) + "}";
+    }
+    const open = body.length > 2 ? "," : "";
+    return body.substring(0, body.length - 1) + open + '"safetySettings":[' + list + "]}";
   }
 
   pathNeedsBody(api: Api): bool {

@@ -21,7 +21,7 @@ const COMMON_FIELDS: string[] = [
 /** Higress fields this implementation accepts but does not act on (a warning is logged). */
 const IGNORED_FIELDS: string[] = [
   "context", "customSettings", "reasoningContentMode", "subPath", "contextCleanupCommands",
-  "firstByteTimeout", "responseJsonSchema",
+  "firstByteTimeout", "responseJsonSchema", "geminiThinkingBudget",
 ];
 
 export class CapabilityPath {
@@ -72,6 +72,10 @@ export abstract class Provider {
   keepsClientPath(): bool { return false; }
   /** True when the path names the model or the stream flag, so it is known only after the body. */
   pathNeedsBody(api: Api): bool { return false; }
+  /** max_tokens for converted requests that set none (Anthropic requires it). */
+  defaultMaxTokens(): i64 { return 4096; }
+  /** Last touch on a converter-built body (e.g. Gemini safetySettings). */
+  finishConvertedBody(body: string): string { return body; }
   /** Checked after all fields are read (e.g. azure: a token is required). */
   validate(f: JsonFields, path: string): void {}
 
