@@ -55,7 +55,8 @@ export class StatsConfig {
   needResponseBody: bool = false; // a whole-response copy (response_body attributes)
   hasStreamAttributes: bool = false; // response_streaming_body attributes or answer
 
-  /** The request path is one this plugin handles (suffix match, query ignored). */
+  /** The request path is one this plugin handles (suffix match, query ignored; a "/x" suffix
+   *  also matches ":x", so Higress's "/generateContent" matches Gemini's `...:generateContent`). */
   pathEnabled(path: string): bool {
     if (this.pathSuffixes.length == 0) return true;
     let end = path.indexOf("?");
@@ -64,6 +65,8 @@ export class StatsConfig {
     for (let i = 0; i < this.pathSuffixes.length; i++) {
       const s = unchecked(this.pathSuffixes[i]);
       if (s == "*" || p.endsWith(s)) return true;
+      // Higress lists "/generateContent"; Gemini paths end in ":generateContent".
+      if (s.startsWith("/") && p.endsWith(":" + s.substring(1))) return true;
     }
     return false;
   }
