@@ -31,6 +31,7 @@ export function parseMessages(body: Record<string, any>, needMaxTokens: boolean)
     return fail("max_tokens: Input should be greater than or equal to 1");
   }
   if (!Array.isArray(body.messages)) return fail("messages: Input should be a valid list");
+  if (body.messages.length === 0 && needMaxTokens) return fail("messages: at least one message is required");
   const msgs = body.messages;
   const items: PromptItem[] = [];
   for (const t of Array.isArray(body.tools) ? body.tools : []) items.push({ tokens: 0, key: t, breakpoint: isObject(t?.cache_control) });

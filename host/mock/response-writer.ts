@@ -83,31 +83,52 @@ export function planWrites(reply: Reply, fault: FaultSpec = {}): Plan {
   return { units: units.filter((u) => u.length > 0), delayMs, finish };
 }
 
-/** Writes the reply; resolves when the response ended, was reset or the client went away. */
-export async function sendReply(res: ServerResponse, reply: Reply, fault: FaultSpec = {}): Promise<void> {
+/** How a response ended: written completely, reset by a fault, or the client went away first. */
+export type Outcome = "complete" | "reset" | "client-closed";
+
+/**
+ * Writes the reply; resolves when the response ended, was reset or the client went away.
+ * `onHead` runs as the status line is written, `onEnd` as the outcome is decided (before the last
+ * bytes are flushed), so records are final by the time the client has the response.
+ */
+export async function sendReply(
+  res: ServerResponse,
+  reply: Reply,
+  fault: FaultSpec = {},
+  hooks: { onHead?: () => void; onEnd?: (o: Outcome) => void } = {},
+): Promise<Outcome> {
+  const done = (o: Outcome) => {
+    hooks.onEnd?.(o);
+    return o;
+  };
   if (fault.firstByteDelayMs) await sleep(fault.firstByteDelayMs, res);
-  if (res.destroyed) return;
+  if (res.destroyed) return done("client-closed");
   if (fault.resetAfterEvents === 0 || fault.resetAfterBytes === 0) {
+    done("reset");
     resetSocket(res);
-    return;
+    return "reset";
   }
   const plan = planWrites(reply, fault);
   const headers: Record<string, string | number> = { ...reply.headers };
   if (reply.kind === "json") headers["content-length"] = Buffer.byteLength(reply.body, "utf8");
   res.writeHead(reply.status, headers);
+  hooks.onHead?.();
   res.flushHeaders();
   for (let i = 0; i < plan.units.length; i++) {
     if (i > 0 && plan.delayMs > 0) await sleep(plan.delayMs, res);
-    if (res.destroyed) return;
+    if (res.destroyed) return done("client-closed");
     res.write(plan.units[i]);
   }
   if (plan.finish === "reset") {
     // Let the written bytes leave before the RST, so the cut lands where the fault says.
     await new Promise<void>((r) => res.socket?.write("", () => r()) ?? r());
+    done("reset");
     resetSocket(res);
-    return;
+    return "reset";
   }
+  done("complete");
   await new Promise<void>((r) => res.end(r));
+  return "complete";
 }
 
 export function resetSocket(res: ServerResponse): void {

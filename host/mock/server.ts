@@ -3,10 +3,10 @@
 
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { parseFaultHeader, type ParsedFault } from "./faults.ts";
+import { parseFaultHeader, type FaultSpec, type ParsedFault } from "./faults.ts";
 import type { MockRequest, Provider } from "./provider.ts";
 import { sendReply, type Reply } from "./response-writer.ts";
-import { MockState, type MockOptions } from "./state.ts";
+import { MockState, type MockOptions, type RecordedRequest } from "./state.ts";
 
 export interface ServeOptions extends MockOptions {
   /** Port to listen on; 0 or absent = a free port. */
@@ -90,15 +90,8 @@ async function handle(providers: Provider[], state: MockState, req: http.Incomin
 
   let parsed: ParsedFault | undefined;
   if (headers["x-mock-fault"] !== undefined) parsed = parseFaultHeader(headers["x-mock-fault"]);
-  if (parsed && !parsed.ok) {
-    rec.status = 400;
-    return sendReply(res, badFaultHeader(parsed.error));
-  }
-  if (!provider) {
-    const reply = notFoundFor(providers, mreq, state);
-    rec.status = reply.status;
-    return sendReply(res, reply);
-  }
+  if (parsed && !parsed.ok) return answer(rec, res, badFaultHeader(parsed.error));
+  if (!provider) return answer(rec, res, notFoundFor(providers, mreq, state));
   const fault = state.faults.take(provider.kind, url.pathname, parsed);
   if (fault) rec.fault = fault;
   if (fault?.blackhole) return; // accepted, never answered; close() or the client ends it
@@ -109,9 +102,14 @@ async function handle(providers: Provider[], state: MockState, req: http.Incomin
   } else {
     reply = provider.handle(mreq, state);
   }
-  const reset = fault?.resetAfterEvents !== undefined || fault?.resetAfterBytes !== undefined;
-  if (!reset) rec.status = reply.status;
-  await sendReply(res, reply, fault);
+  await answer(rec, res, reply, fault);
+}
+
+async function answer(rec: RecordedRequest, res: http.ServerResponse, reply: Reply, fault?: FaultSpec): Promise<void> {
+  await sendReply(res, reply, fault, {
+    onHead: () => (rec.status = reply.status),
+    onEnd: (o) => (rec.outcome = o),
+  });
 }
 
 function notFoundFor(providers: Provider[], req: MockRequest, state: MockState): Reply {

@@ -32,8 +32,10 @@ export interface RecordedRequest {
   body: unknown;
   rawBody: Buffer;
   fault?: FaultSpec;
-  /** Status the mock answered with (undefined while pending, for a black hole or a reset). */
+  /** Status line the mock wrote (undefined while pending, for a black hole or a reset before any byte). */
   status?: number;
+  /** How the response ended; undefined while it is still being written or for a black hole. */
+  outcome?: "complete" | "reset" | "client-closed";
   receivedAt: number;
 }
 

@@ -191,7 +191,7 @@ describe("anthropic errors", () => {
       [{ model: "claude-test", max_tokens: 5, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "zz", content: "r" }] }] }, /unexpected `tool_use_id`/],
     ];
     for (const [body, re] of cases) {
-      await assert.rejects(client.messages.create(body as any), (e: any) => e instanceof BadRequestError && e.type === "invalid_request_error" && re.test(e.error.error.message));
+      await assert.rejects(client.messages.create(body as any), (e: any) => e instanceof BadRequestError && e.type === "invalid_request_error" && re.test((e.error as any).error.message));
     }
   });
 

@@ -19,7 +19,7 @@ after(() => mock.close());
 beforeEach(() => mock.state.reset());
 
 const chat = { model: "m", messages: [{ role: "user" as const, content: "a b c d e" }] };
-const chatStream = { ...chat, stream: true };
+const chatStream = { ...chat, stream: true as const };
 const auth = { authorization: `Bearer ${OPENAI_KEY}` };
 
 describe("status faults", () => {
@@ -83,6 +83,7 @@ describe("timing faults", () => {
     await assert.rejects(slowClient.chat.completions.create(chat), (e: any) => e instanceof OpenAI.APIConnectionTimeoutError);
     assert.equal(mock.state.requests.length, 1);
     assert.equal(mock.state.requests[0].status, undefined);
+    assert.equal(mock.state.requests[0].outcome, undefined);
     assert.deepEqual(mock.state.requests[0].fault, { blackhole: true });
   });
 });
@@ -93,6 +94,7 @@ describe("cut-off faults", () => {
     assert.equal(r.status, 200);
     assert.ok(r.error, "the response must fail");
     assert.equal(parseSse(r.body).length, 3);
+    assert.deepEqual([mock.state.lastRequest()!.status, mock.state.lastRequest()!.outcome], [200, "reset"]);
     mock.state.faults.add({ resetAfterEvents: 2 });
     const stream = await openai.chat.completions.create(chatStream);
     const got: string[] = [];
@@ -103,6 +105,7 @@ describe("cut-off faults", () => {
   it("reset-after=0 resets before any byte: the SDK sees a connection error", async () => {
     mock.state.faults.add({ resetAfterEvents: 0 });
     await assert.rejects(openai.chat.completions.create(chat), (e: any) => e instanceof OpenAI.APIConnectionError);
+    assert.deepEqual([mock.state.lastRequest()!.status, mock.state.lastRequest()!.outcome], [undefined, "reset"]);
   });
 
   it("reset-after-bytes cuts a JSON body short after exactly that many bytes", async () => {
@@ -115,6 +118,7 @@ describe("cut-off faults", () => {
   it("end-after=N ends the stream cleanly after N events (no [DONE], no message_stop)", async () => {
     const r = await rawRequest(mock.url, "/v1/chat/completions", { headers: { ...auth, "x-mock-fault": "end-after=4" }, body: chatStream });
     assert.equal(r.error, undefined);
+    assert.equal(mock.state.lastRequest()!.outcome, "complete");
     assert.equal(parseSse(r.body).length, 4);
     assert.ok(!r.body.includes("[DONE]"));
     const a = await rawRequest(mock.url, "/v1/messages", {
