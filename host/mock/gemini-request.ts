@@ -61,7 +61,7 @@ export function parseGenerate(body: Record<string, any>): ParsedGemini {
     toolChoice: choice,
     parallelToolCalls: true,
     maxTokens: typeof field(gc, "maxOutputTokens") === "number" ? field(gc, "maxOutputTokens") : undefined,
-    stop: Array.isArray(field(gc, "stopSequences")) ? field(gc, "stopSequences") : [],
+    stop: Array.isArray(field(gc, "stopSequences")) ? field(gc, "stopSequences").filter((x: unknown) => typeof x === "string") : [],
     structured: mime === "application/json" ? (schema !== undefined ? { kind: "json_schema", schema } : { kind: "json_object" }) : undefined,
   };
   return { ok: true, parsed: { conv, systemTexts, contentTexts, candidateCount: Number.isInteger(count) && count > 0 ? count : 1 } };

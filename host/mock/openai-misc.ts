@@ -40,7 +40,7 @@ export function completionPlans(body: Record<string, any>, prompts: string[]): R
       toolChoice: { mode: "none" },
       parallelToolCalls: false,
       maxTokens: typeof body.max_tokens === "number" ? body.max_tokens : COMPLETIONS_DEFAULT_MAX_TOKENS,
-      stop: typeof body.stop === "string" ? [body.stop] : Array.isArray(body.stop) ? body.stop : [],
+      stop: typeof body.stop === "string" ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((x: unknown) => typeof x === "string") : [],
     }),
   );
 }

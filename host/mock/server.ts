@@ -39,6 +39,10 @@ export async function serve(providers: Provider[], opts: ServeOptions = {}): Pro
       });
     });
   });
+  // Longer than the usual client pool idle time, so a gateway never reuses a connection the mock
+  // is closing at that moment (Node's default is 5 s).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
