@@ -195,6 +195,7 @@ function streamEvents(ctx: Ctx): StreamEvent[] {
       ...t.argsTokens.map((p) => ({ type: "input_json_delta", partial_json: p })),
     ]);
   });
+  if (index === 0) events.push({ event: "ping", data: '{"type": "ping"}' }); // no block: ping anyway
   emit("message_delta", {
     delta: { stop_reason: stopReason(plan), stop_sequence: plan.stopSequence },
     usage: { input_tokens: ctx.usage.input, cache_creation_input_tokens: ctx.usage.creation, cache_read_input_tokens: ctx.usage.read, output_tokens: plan.outputTokens },

@@ -69,7 +69,7 @@ export const geminiProvider: Provider = {
     if (req.method !== "POST") return err(404, `Method not found: ${req.method} ${req.path}`);
     const key = req.headers["x-goog-api-key"] ?? req.query.key;
     if (!key) {
-      return err(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.", [errorInfo("CONSUMER_INVALID")]);
+      return err(403, "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.");
     }
     if (!state.keyAccepted("gemini", key)) {
       return err(400, "API key not valid. Please pass a valid API key.", [

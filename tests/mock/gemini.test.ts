@@ -134,7 +134,13 @@ describe("gemini errors", () => {
   it("no key is 403 PERMISSION_DENIED; a wrong key is 400 API_KEY_INVALID with details", async () => {
     const none = await post(url("generateContent"), userText("x"), {});
     assert.equal(none.status, 403);
-    assert.equal((await none.json()).error.status, "PERMISSION_DENIED");
+    assert.deepEqual(await none.json(), {
+      error: {
+        code: 403,
+        message: "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+        status: "PERMISSION_DENIED",
+      },
+    });
     const wrong = await post(url("generateContent"), userText("x"), { "x-goog-api-key": "nope" });
     assert.equal(wrong.status, 400);
     const err = (await wrong.json()).error;
