@@ -57,11 +57,40 @@ export class MockState {
     this.now = opts.now ?? Date.now;
   }
 
+  private waiters: { count: number; resolve: () => void }[] = [];
+
   /** Records a request and returns the record (the server fills in status later). */
   record(r: Omit<RecordedRequest, "seq" | "receivedAt">): RecordedRequest {
     const rec: RecordedRequest = { ...r, seq: ++this.seq, receivedAt: this.now() };
     this.requests.push(rec);
+    this.waiters = this.waiters.filter((w) => {
+      if (this.requests.length < w.count) return true;
+      w.resolve();
+      return false;
+    });
     return rec;
+  }
+
+  /**
+   * Resolves once at least `count` requests are recorded (for black holes and slow streams, where
+   * the client call has not returned yet); rejects after `timeoutMs`.
+   */
+  waitForRequests(count: number, timeoutMs = 5000): Promise<RecordedRequest[]> {
+    if (this.requests.length >= count) return Promise.resolve(this.requests.slice());
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`waitForRequests: ${this.requests.length} of ${count} requests after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter = {
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve(this.requests.slice());
+        },
+      };
+      this.waiters.push(waiter);
+    });
   }
 
   /** The last request, optionally only among one provider's. */

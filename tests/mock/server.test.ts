@@ -104,13 +104,26 @@ describe("startMockProvider (all providers on one server)", () => {
     mock.state.faults.add({ eventDelayMs: 10_000 });
     const hole = rawRequest(mock.url, "/v1/chat/completions", { headers: { authorization: "Bearer k" }, body: chat });
     const slow = rawRequest(mock.url, "/v1/chat/completions", { headers: { authorization: "Bearer k" }, body: { ...chat, stream: true } });
-    while (mock.state.requests.length < 2) await new Promise((r) => setTimeout(r, 5));
+    await mock.state.waitForRequests(2);
     const started = Date.now();
     await mock.close();
     assert.ok(Date.now() - started < 1000);
     const [h, s] = await Promise.all([hole, slow]);
     assert.ok(h.error);
     assert.ok(s.error);
+  });
+
+  it("waitForRequests resolves once enough requests arrived and rejects on timeout", async () => {
+    const mock = await startMockProvider();
+    try {
+      const waiting = mock.state.waitForRequests(2, 2000);
+      await rawRequest(mock.url, "/v1/models", { headers: { authorization: "Bearer k" } });
+      await rawRequest(mock.url, "/v1/models", { headers: { authorization: "Bearer k" } });
+      assert.equal((await waiting).length, 2);
+      await assert.rejects(mock.state.waitForRequests(3, 50), /2 of 3 requests after 50 ms/);
+    } finally {
+      await mock.close();
+    }
   });
 
   it("state.reset() forgets requests, faults, cache and ids", async () => {
