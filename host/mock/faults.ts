@@ -38,6 +38,8 @@ export interface FaultSpec {
   eventsPerChunk?: number;
   /** Line endings of stream events (default: the provider's own; Gemini uses CRLF). */
   lineEnding?: "lf" | "crlf";
+  /** gzip the body (`content-encoding: gzip`) when the request's accept-encoding allows it. */
+  gzip?: boolean;
 }
 
 export interface QueuedFault extends FaultSpec {
@@ -80,6 +82,7 @@ export function parseFaultHeader(value: string): ParsedFault {
     if (name === "blackhole") spec.blackhole = true;
     else if (name === "crlf") spec.lineEnding = "crlf";
     else if (name === "lf") spec.lineEnding = "lf";
+    else if (name === "gzip") spec.gzip = true;
     else if (name === "key") key = val;
     else if (name === "count") {
       const n = Number(val);

@@ -7,6 +7,7 @@
 // Events given as `raw` (Gemini's JSON-array streaming) are written as they are.
 
 import type { ServerResponse } from "node:http";
+import zlib from "node:zlib";
 import type { FaultSpec } from "./faults.ts";
 
 export type StreamEvent = { event?: string; data: string } | { raw: string };
@@ -47,6 +48,12 @@ interface Plan {
 
 /** The writes a reply becomes under a fault (pure: exported for tests). */
 export function planWrites(reply: Reply, fault: FaultSpec = {}): Plan {
+  const { pieces, finish } = eventPieces(reply, fault);
+  return { ...cutUnits(pieces, fault), finish };
+}
+
+/** The serialized events (or JSON body) a fault lets through, and how the response ends. */
+function eventPieces(reply: Reply, fault: FaultSpec): { pieces: Buffer[]; finish: "end" | "reset" } {
   let pieces: Buffer[];
   let finish: "end" | "reset" = "end";
   if (reply.kind === "json") {
@@ -68,6 +75,11 @@ export function planWrites(reply: Reply, fault: FaultSpec = {}): Plan {
     pieces = cutAt(pieces, fault.resetAfterBytes);
     finish = "reset";
   }
+  return { pieces, finish };
+}
+
+/** Groups or slices the pieces into socket writes. */
+function cutUnits(pieces: Buffer[], fault: FaultSpec): { units: Buffer[]; delayMs: number } {
   let units = pieces;
   let delayMs = fault.eventDelayMs ?? 0;
   if (fault.chunkSizes && fault.chunkSizes.length > 0) {
@@ -80,7 +92,34 @@ export function planWrites(reply: Reply, fault: FaultSpec = {}): Plan {
     }
     delayMs = fault.chunkDelayMs ?? delayMs;
   }
-  return { units: units.filter((u) => u.length > 0), delayMs, finish };
+  return { units: units.filter((u) => u.length > 0), delayMs };
+}
+
+/**
+ * gzip-compresses the pieces as one stream, sync-flushed after each piece so every event can be
+ * decoded when it arrives; the gzip trailer follows unless the response is cut by a reset.
+ */
+export async function gzipPieces(pieces: Buffer[], withTrailer: boolean): Promise<Buffer[]> {
+  const gz = zlib.createGzip();
+  let cur: Buffer[] = [];
+  gz.on("data", (d: Buffer) => cur.push(d));
+  const out: Buffer[] = [];
+  for (const p of pieces) {
+    gz.write(p);
+    await new Promise<void>((r) => gz.flush(zlib.constants.Z_SYNC_FLUSH, () => r()));
+    out.push(Buffer.concat(cur));
+    cur = [];
+  }
+  if (withTrailer) {
+    await new Promise<void>((r) => {
+      gz.once("end", r);
+      gz.end();
+    });
+    out.push(Buffer.concat(cur));
+  } else {
+    gz.destroy();
+  }
+  return out;
 }
 
 /** How a response ended: written completely, reset by a fault, or the client went away first. */
@@ -89,13 +128,14 @@ export type Outcome = "complete" | "reset" | "client-closed";
 /**
  * Writes the reply; resolves when the response ended, was reset or the client went away.
  * `onHead` runs as the status line is written, `onEnd` as the outcome is decided (before the last
- * bytes are flushed), so records are final by the time the client has the response.
+ * bytes are flushed), so records are final by the time the client has the response. `gzip`
+ * compresses the body (the caller checked the request's accept-encoding).
  */
 export async function sendReply(
   res: ServerResponse,
   reply: Reply,
   fault: FaultSpec = {},
-  hooks: { onHead?: () => void; onEnd?: (o: Outcome) => void } = {},
+  hooks: { onHead?: () => void; onEnd?: (o: Outcome) => void; gzip?: boolean } = {},
 ): Promise<Outcome> {
   const done = (o: Outcome) => {
     hooks.onEnd?.(o);
@@ -108,9 +148,25 @@ export async function sendReply(
     resetSocket(res);
     return "reset";
   }
-  const plan = planWrites(reply, fault);
   const headers: Record<string, string | number> = { ...reply.headers };
-  if (reply.kind === "json") headers["content-length"] = Buffer.byteLength(reply.body, "utf8");
+  let pieces: Buffer[];
+  let finish: "end" | "reset";
+  if (hooks.gzip) {
+    // Compress what the event cut-offs let through; reset-after-bytes then counts wire bytes.
+    const { resetAfterBytes, ...rest } = fault;
+    ({ pieces, finish } = eventPieces(reply, rest));
+    pieces = await gzipPieces(pieces, finish === "end");
+    headers["content-encoding"] = "gzip";
+    if (reply.kind === "json") headers["content-length"] = pieces.reduce((n, p) => n + p.length, 0);
+    if (resetAfterBytes !== undefined) {
+      pieces = cutAt(pieces, resetAfterBytes);
+      finish = "reset";
+    }
+  } else {
+    ({ pieces, finish } = eventPieces(reply, fault));
+    if (reply.kind === "json") headers["content-length"] = Buffer.byteLength(reply.body, "utf8");
+  }
+  const plan = { ...cutUnits(pieces, fault), finish };
   res.writeHead(reply.status, headers);
   hooks.onHead?.();
   res.flushHeaders();

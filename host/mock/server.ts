@@ -106,13 +106,15 @@ async function handle(providers: Provider[], state: MockState, req: http.Incomin
   } else {
     reply = provider.handle(mreq, state);
   }
-  await answer(rec, res, reply, fault);
+  const gzip = fault?.gzip === true && /\bgzip\b/i.test(headers["accept-encoding"] ?? "");
+  await answer(rec, res, reply, fault, gzip);
 }
 
-async function answer(rec: RecordedRequest, res: http.ServerResponse, reply: Reply, fault?: FaultSpec): Promise<void> {
+async function answer(rec: RecordedRequest, res: http.ServerResponse, reply: Reply, fault?: FaultSpec, gzip = false): Promise<void> {
   await sendReply(res, reply, fault, {
     onHead: () => (rec.status = reply.status),
     onEnd: (o) => (rec.outcome = o),
+    gzip,
   });
 }
 

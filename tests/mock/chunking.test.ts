@@ -4,6 +4,7 @@
 
 import { after, before, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import zlib from "node:zlib";
 import OpenAI from "openai";
 import Anthropic from "@anthropic-ai/sdk";
 import { startMockProvider, type MockServer } from "../../host/mock/index.ts";
@@ -95,5 +96,27 @@ describe("line endings", () => {
     const r = await rawRequest(mock.url, "/v1beta/models/g:streamGenerateContent?alt=sse", req);
     assert.ok(!r.body.includes("\r"));
     assert.ok(r.body.endsWith("}\n\n"));
+  });
+});
+
+describe("gzip", () => {
+  it("compresses JSON and streams (flushed per event) only when the request accepts gzip; clients decode them", async () => {
+    const plain = await rawRequest(mock.url, "/v1/chat/completions", { headers: { ...auth, "x-mock-fault": "gzip" }, body: { model: "m", messages: [{ role: "user", content: "z" }] } });
+    assert.equal(plain.headers["content-encoding"], undefined, "no accept-encoding: no gzip");
+    const json = await rawRequest(mock.url, "/v1/chat/completions", { headers: { ...auth, "accept-encoding": "gzip", "x-mock-fault": "gzip" }, body: { model: "m", messages: [{ role: "user", content: "z" }] } });
+    assert.equal(json.headers["content-encoding"], "gzip");
+    const raw = Buffer.concat(json.chunks);
+    assert.equal(Number(json.headers["content-length"]), raw.length);
+    assert.equal(JSON.parse(zlib.gunzipSync(raw).toString()).choices[0].message.content, "echo: z");
+    const whole = await reference();
+    const stream = await rawRequest(mock.url, "/v1/chat/completions", { headers: { ...auth, "accept-encoding": "gzip, deflate", "x-mock-fault": "gzip;chunk-delay=2;events-per-chunk=1" }, body });
+    assert.equal(zlib.gunzipSync(Buffer.concat(stream.chunks)).toString(), whole);
+    // The SDK (fetch) decodes gzip itself and still parses the stream.
+    mock.state.faults.add({ gzip: true });
+    const client = new OpenAI({ apiKey: OPENAI_KEY, baseURL: `${mock.url}/v1`, maxRetries: 0 });
+    let text = "";
+    for await (const c of await client.chat.completions.create({ model: "m", stream: true, messages: [{ role: "user", content: "gz ok" }] })) text += c.choices[0]?.delta?.content ?? "";
+    assert.equal(text, "echo: gz ok");
+    assert.match(mock.state.lastRequest()!.headers["accept-encoding"], /gzip/);
   });
 });

@@ -64,10 +64,10 @@ describe("planReply", () => {
 
 describe("fault header and fault book", () => {
   it("parses every field and rejects unknown or malformed ones", () => {
-    const p = parseFaultHeader("status=429; count=2; key=k; retry-after=1.5; delay=10; event-delay=2; chunk-delay=3; reset-after=4; reset-after-bytes=5; end-after=6; error-after=7; events-per-chunk=2; chunks=1,2; crlf; blackhole");
+    const p = parseFaultHeader("status=429; count=2; key=k; retry-after=1.5; delay=10; event-delay=2; chunk-delay=3; reset-after=4; reset-after-bytes=5; end-after=6; error-after=7; events-per-chunk=2; chunks=1,2; crlf; blackhole; gzip");
     assert.deepEqual(p, {
       ok: true, count: 2, key: "k",
-      spec: { status: 429, retryAfter: 1.5, firstByteDelayMs: 10, eventDelayMs: 2, chunkDelayMs: 3, resetAfterEvents: 4, resetAfterBytes: 5, endAfterEvents: 6, errorAfterEvents: 7, eventsPerChunk: 2, chunkSizes: [1, 2], lineEnding: "crlf", blackhole: true },
+      spec: { status: 429, retryAfter: 1.5, firstByteDelayMs: 10, eventDelayMs: 2, chunkDelayMs: 3, resetAfterEvents: 4, resetAfterBytes: 5, endAfterEvents: 6, errorAfterEvents: 7, eventsPerChunk: 2, chunkSizes: [1, 2], lineEnding: "crlf", blackhole: true, gzip: true },
     });
     assert.equal(parseFaultHeader("nope=1").ok, false);
     assert.equal(parseFaultHeader("chunks=0").ok, false);
