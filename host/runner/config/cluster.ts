@@ -78,11 +78,8 @@ function readEdsConfig(f: Fields, clusterName: string, baseDir: string): Cluster
     return null;
   }
   const file = pcs.requiredStr("path");
-  const wd = pcs.message("watched_directory");
-  if (wd) {
-    wd.problems.add(wd.path, "not supported by the local runner (the file is watched for atomic renames)");
-    wd.done();
-  }
+  if (pcs.raw("watched_directory") !== undefined)
+    pcs.problems.add(pcs.at("watched_directory"), "not supported by the local runner (the file is watched for atomic renames)");
   pcs.done();
   if (file === "") return null;
   const resolved = path.resolve(baseDir, file);
