@@ -94,3 +94,16 @@ export function counterKey(prefix: string, value: string): string {
   if (value.length <= MAX_KEY_VALUE) return prefix + value;
   return prefix + "#" + hash64(value);
 }
+
+/** Gemini names the model in the path: /v1beta/models/<model>:generateContent. "" otherwise. */
+export function modelFromPath(path: string): string {
+  const p = pathOnly(path);
+  const i = p.indexOf("/models/");
+  if (i < 0) return "";
+  const start = i + 8;
+  const colon = p.indexOf(":", start);
+  if (colon < 0) return "";
+  const slash = p.indexOf("/", start);
+  if (slash >= 0 && slash < colon) return "";
+  return p.substring(start, colon);
+}

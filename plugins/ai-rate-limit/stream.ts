@@ -1,0 +1,428 @@
+// One HTTP stream through the limiter. Order of checks:
+//   1. circuit breaker of the upstream (open -> fast reply with Retry-After);
+//   2. request and token windows of every rule that applies, all-or-nothing (token reservation =
+//      estimate from the body, so the body is read first when a rule needs it);
+//   3. concurrency slots; a full slot set queues the request (held with StopIteration, resumed
+//      by the root context from on_queue_ready / on_tick) up to max_queue and max_queue_wait_ms.
+// At the end (on_done, which Envoy calls for every stream: completion, client abort, reset, local
+// reply) slots are released, token reservations reconciled with the usage the response reported,
+// and the breaker told the outcome. Nothing is leaked when a client goes away mid-way.
+import {
+  HttpContext, FilterHeadersStatus, FilterDataStatus, FilterTrailersStatus, BufferType, HeaderPair,
+  responseHeaders, getBuffer, bufferSize, sendLocalResponse, continueRequest, nowMillis, clusterName, requestHeaders,
+} from "../../assembly";
+import { RateLimitConfig, ConcurrencyLimit, FAIL_CLOSED } from "./config-types";
+import { HostRequest } from "./host-request";
+import { Hit, selectLimits } from "./select";
+import { Ledger, tokensToCharge } from "./ledger";
+import { Rejection, buildReply, clientProtocol, KIND_TOKENS, KIND_CONCURRENCY, KIND_QUEUE_TIMEOUT, KIND_CIRCUIT_OPEN, KIND_STORE_FAILURE } from "./reply";
+import { RequestFacts, scanRequestBody, estimateTokens, estimateInputTokens } from "./estimate";
+import { ADMIT, REJECT, STORE_ERROR } from "./local-store";
+import { SlotDecision, ACQUIRED, QUEUED, QUEUE_FULL, WAIT, GONE } from "./slots";
+import { Outcome, CLOSED } from "./breaker";
+import { counterKey } from "./request-values";
+import { ClusterWaiter } from "./cluster-api";
+import { ResponseUsage } from "./response-usage";
+import { RateLimitRoot } from "./root";
+import * as metrics from "./metrics";
+
+const PH_PASS: u8 = 0; // nothing to limit
+const PH_WAIT_BODY: u8 = 1;
+const PH_CLUSTER: u8 = 2; // waiting for Redis
+const PH_QUEUED: u8 = 3;
+const PH_ADMITTED: u8 = 4;
+const PH_REJECTED: u8 = 5;
+
+const DONE_ADMIT: i32 = 0;
+const DONE_REJECT: i32 = 1;
+const PENDING: i32 = 2;
+
+class ClusterReply extends ClusterWaiter {
+  constructor(public stream: RateLimitStream) {
+    super();
+  }
+  onClusterDecision(result: i32): void {
+    this.stream.clusterDecided(result);
+  }
+}
+
+export class RateLimitStream extends HttpContext {
+  cfg: RateLimitConfig | null = null;
+  req: HostRequest = new HostRequest();
+  facts: RequestFacts | null = null;
+  hits: Hit[] = [];
+  ledger: Ledger = new Ledger();
+  rej: Rejection = new Rejection();
+  phase: u8 = PH_PASS;
+  /** we returned a Stop status and owe the stream a continueRequest */
+  held: bool = false;
+  proto: u8 = 0;
+  startMs: i64 = 0;
+  estimate: i64 = 0;
+  inputEstimate: i64 = 0;
+  private usingCluster: bool = false;
+  // concurrency
+  private slotIdx: i32 = 0;
+  private slotKeys: string[] = [];
+  private slotLimits: ConcurrencyLimit[] = [];
+  ticket: u64 = 0;
+  waitKey: string = "";
+  waitLimit: ConcurrencyLimit | null = null;
+  deadline: i64 = 0;
+  private sd: SlotDecision = new SlotDecision();
+  // breaker
+  private brKey: string = "";
+  private brProbe: bool = false;
+  // response
+  private status: u32 = 0;
+  private responseStarted: bool = false;
+  private ttfbMs: i64 = 0;
+  private usage: ResponseUsage | null = null;
+  private finished: bool = false;
+
+  get limiter(): RateLimitRoot {
+    return changetype<RateLimitRoot>(this.root);
+  }
+
+  onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    const cfg = this.limiter.rules.select();
+    if (cfg === null || cfg.empty) return FilterHeadersStatus.Continue;
+    this.cfg = cfg;
+    this.req.load();
+    this.proto = clientProtocol(this.req.path());
+    this.startMs = <i64>nowMillis();
+    if (cfg.breaker !== null && !this.checkBreaker(cfg)) return FilterHeadersStatus.StopIteration;
+    if (cfg.groups.length == 0) {
+      this.phase = PH_ADMITTED;
+      return FilterHeadersStatus.Continue;
+    }
+    if (cfg.needsBody && !endOfStream) {
+      this.phase = PH_WAIT_BODY;
+      if (!cfg.headerHold) return FilterHeadersStatus.Continue;
+      this.held = true;
+      return FilterHeadersStatus.StopIteration;
+    }
+    const r = this.decide();
+    if (r == DONE_ADMIT) return FilterHeadersStatus.Continue;
+    this.held = r == PENDING;
+    return FilterHeadersStatus.StopIteration;
+  }
+
+  onRequestBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
+    if (this.phase == PH_CLUSTER || this.phase == PH_QUEUED || this.phase == PH_REJECTED) return FilterDataStatus.StopIterationAndBuffer;
+    if (this.phase != PH_WAIT_BODY) return FilterDataStatus.Continue;
+    if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
+    return this.decideWithBody(bodySize) ? FilterDataStatus.Continue : FilterDataStatus.StopIterationAndBuffer;
+  }
+
+  onRequestTrailers(numTrailers: u32): FilterTrailersStatus {
+    if (this.phase == PH_WAIT_BODY) {
+      const size = bufferSize(BufferType.HttpRequestBody);
+      return this.decideWithBody(size > 0 ? <u32>size : 0) ? FilterTrailersStatus.Continue : FilterTrailersStatus.StopIteration;
+    }
+    if (this.phase == PH_CLUSTER || this.phase == PH_QUEUED || this.phase == PH_REJECTED) return FilterTrailersStatus.StopIteration;
+    return FilterTrailersStatus.Continue;
+  }
+
+  /** Whole body available: scan it, then decide. True when the request may go on now. */
+  private decideWithBody(size: u32): bool {
+    const f = new RequestFacts();
+    if (size > 0) scanRequestBody(getBuffer(BufferType.HttpRequestBody, 0, size), f);
+    this.facts = f;
+    this.req.bodyModel = f.model;
+    const r = this.decide();
+    if (r == DONE_ADMIT) {
+      this.held = false;
+      return true;
+    }
+    this.held = r == PENDING;
+    return false;
+  }
+
+  private checkBreaker(cfg: RateLimitConfig): bool {
+    const b = cfg.breaker!;
+    let key = "airl:cb:" + clusterName();
+    if (b.perProvider) {
+      const p = requestHeaders.get("x-ai-provider");
+      if (p !== null) key += "|" + p!;
+    }
+    this.brKey = key;
+    const d = this.limiter.breakers.admit(key, b.spec, <i64>nowMillis());
+    if (d.changed) metrics.setCircuitState(key.substring(8), d.state);
+    if (d.allowed) {
+      this.brProbe = d.probe;
+      return true;
+    }
+    this.brKey = ""; // refused here: no outcome to record
+    metrics.circuitOpen.increment(1);
+    const rej = this.rej;
+    rej.kind = KIND_CIRCUIT_OPEN;
+    rej.status = b.openStatus;
+    rej.resetMs = d.retryAfterMs;
+    rej.what = key.substring(8);
+    this.reject();
+    return false;
+  }
+
+  /** Windows, then slots. */
+  private decide(): i32 {
+    const cfg = this.cfg!;
+    selectLimits(cfg, this.req, this.hits);
+    if (this.hits.length == 0) {
+      this.phase = PH_ADMITTED;
+      return DONE_ADMIT;
+    }
+    let tokens = false;
+    for (let i = 0; i < this.hits.length; i++) if (this.hits[i].item.hasTokenWindow()) tokens = true;
+    if (tokens) {
+      const f = this.facts !== null ? this.facts! : new RequestFacts();
+      this.estimate = estimateTokens(f, cfg.estimate);
+      this.inputEstimate = estimateInputTokens(f, cfg.estimate);
+    }
+    const root = this.limiter;
+    const cluster = root.clusterOf(cfg);
+    const now = <i64>nowMillis();
+    if (cluster !== null) {
+      this.usingCluster = true;
+      if (cluster.ready() && cluster.admit(new ClusterReply(this), this.hits, this.estimate, now, this.ledger, this.rej)) {
+        this.phase = PH_CLUSTER;
+        return PENDING;
+      }
+      root.redisDown("Redis not ready");
+      return this.afterWindows(STORE_ERROR);
+    }
+    return this.afterWindows(root.windows.admit(this.hits, this.estimate, now, this.ledger, this.rej));
+  }
+
+  /** The Redis answer (effective context: this stream). */
+  clusterDecided(result: i32): void {
+    if (this.phase != PH_CLUSTER) return;
+    if (result == STORE_ERROR) this.limiter.redisDown("Redis call failed");
+    const r = this.afterWindows(result);
+    if (r == DONE_ADMIT) this.resume();
+  }
+
+  private afterWindows(result: i32): i32 {
+    const cfg = this.cfg!;
+    if (result == STORE_ERROR) {
+      metrics.storeError.increment(1);
+      if (cfg.failureMode == FAIL_CLOSED) {
+        this.rej.kind = KIND_STORE_FAILURE;
+        this.rej.status = 503;
+        this.rej.resetMs = 1000;
+        this.reject();
+        return DONE_REJECT;
+      }
+      this.ledger.clear(); // fail open: nothing was charged
+    } else if (result == REJECT) {
+      if (this.rej.kind == KIND_TOKENS) metrics.tokenLimited.increment(1);
+      else metrics.limited.increment(1);
+      metrics.countRuleLimited(this.rej.rule);
+      this.rej.status = cfg.rejectedCode;
+      this.reject();
+      return DONE_REJECT;
+    }
+    this.slotIdx = 0;
+    return this.acquireSlots();
+  }
+
+  /** Takes the slot of every hit with a concurrency limit, in order; may queue. */
+  acquireSlots(): i32 {
+    const root = this.limiter;
+    const now = <i64>nowMillis();
+    while (this.slotIdx < this.hits.length) {
+      const hit = this.hits[this.slotIdx];
+      const c = hit.item.concurrency;
+      if (c === null) {
+        this.slotIdx++;
+        continue;
+      }
+      const key = this.ticket != 0 ? this.waitKey : counterKey(c!.keyPrefix, hit.value);
+      const d = this.sd;
+      if (!root.slots.acquire(key, c!, now, this.ticket, root.queueToken, d)) {
+        metrics.storeError.increment(1);
+        if (this.cfg!.failureMode == FAIL_CLOSED) return this.refuse(KIND_STORE_FAILURE, 503, c!);
+        this.slotIdx++;
+        continue;
+      }
+      if (d.result == ACQUIRED) {
+        if (this.ticket != 0) root.removeWaiter(this);
+        this.ticket = 0;
+        this.slotKeys.push(key);
+        this.slotLimits.push(c!);
+        this.slotIdx++;
+        continue;
+      }
+      if (d.result == QUEUED) {
+        this.ticket = d.ticket;
+        this.waitKey = key;
+        this.waitLimit = c;
+        this.deadline = now + c!.maxWaitMs;
+        this.phase = PH_QUEUED;
+        root.addWaiter(this);
+        metrics.queued.increment(1);
+        return PENDING;
+      }
+      if (d.result == WAIT) return PENDING;
+      if (d.result == GONE) {
+        // Our queue entry was dropped as stale (we were too slow to claim it): queue again.
+        root.removeWaiter(this);
+        this.ticket = 0;
+        continue;
+      }
+      // QUEUE_FULL
+      metrics.queueFull.increment(1);
+      metrics.countRuleLimited(hit.rule.name);
+      return this.refuse(KIND_CONCURRENCY, this.cfg!.rejectedCode, c!);
+    }
+    this.phase = PH_ADMITTED;
+    metrics.allowed.increment(1);
+    return DONE_ADMIT;
+  }
+
+  private refuse(kind: u8, status: u32, c: ConcurrencyLimit): i32 {
+    this.giveBack();
+    this.rej.kind = kind;
+    this.rej.status = status;
+    this.rej.limit = c.maxInFlight;
+    this.rej.resetMs = kind == KIND_QUEUE_TIMEOUT ? 1000 : c.maxWaitMs > 1000 ? 1000 : c.maxWaitMs;
+    this.reject();
+    return DONE_REJECT;
+  }
+
+  /** Returns window charges and slots (the request will not run). */
+  private giveBack(): void {
+    const root = this.limiter;
+    const now = <i64>nowMillis();
+    if (this.ledger.count > 0) {
+      const cluster = this.usingCluster ? root.clusterOf(this.cfg!) : null;
+      if (cluster !== null) cluster.rollback(this.ledger, now);
+      else root.windows.rollback(this.ledger, now);
+      this.ledger.count = 0;
+    }
+    this.releaseSlots(now);
+    if (this.ticket != 0) {
+      root.slots.cancel(this.waitKey, this.ticket, now);
+      root.removeWaiter(this);
+      this.ticket = 0;
+    }
+  }
+
+  private releaseSlots(now: i64): void {
+    const root = this.limiter;
+    for (let i = 0; i < this.slotKeys.length; i++) {
+      const wake = root.slots.release(this.slotKeys[i], this.slotLimits[i], now);
+      root.notify(wake, this.slotKeys[i]);
+    }
+    this.slotKeys.length = 0;
+    this.slotLimits.length = 0;
+  }
+
+  /** Called by the root (effective context: this stream) after a wake-up or on a tick. */
+  retryQueued(): void {
+    if (this.phase != PH_QUEUED) return;
+    if (<i64>nowMillis() >= this.deadline) {
+      metrics.queueTimeout.increment(1);
+      this.refuse(KIND_QUEUE_TIMEOUT, this.cfg!.queueTimeoutCode, this.waitLimit!);
+      return;
+    }
+    const r = this.acquireSlots();
+    if (r == DONE_ADMIT) this.resume();
+  }
+
+  private resume(): void {
+    if (this.held) {
+      this.held = false;
+      continueRequest();
+    }
+  }
+
+  private reject(): void {
+    this.phase = PH_REJECTED;
+    const cfg = this.cfg!;
+    // rejected_msg (Higress) is for limit rejections; breaker and queue replies keep the protocol body.
+    const custom = this.rej.kind <= KIND_TOKENS || this.rej.kind == KIND_CONCURRENCY ? cfg.rejectedMsg : null;
+    const reply = buildReply(this.rej, this.proto, custom);
+    const headers = new Array<HeaderPair>();
+    for (let i = 0; i < reply.names.length; i++) headers.push(new HeaderPair(reply.names[i], reply.values[i]));
+    this.held = false;
+    sendLocalResponse(reply.status, this.rej.details(), String.UTF8.encode(reply.body), headers);
+  }
+
+  onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
+    if (this.phase != PH_ADMITTED) return FilterHeadersStatus.Continue;
+    const s = responseHeaders.get(":status");
+    this.status = s === null ? 0 : <u32>I32.parseInt(s!);
+    this.responseStarted = true;
+    this.ttfbMs = <i64>nowMillis() - this.startMs;
+    const cfg = this.cfg!;
+    if (cfg.showQuotaHeaders) {
+      const q = this.ledger.requests;
+      if (q.limit >= 0) {
+        responseHeaders.replace("x-ratelimit-limit", q.limit.toString());
+        responseHeaders.replace("x-ratelimit-remaining", q.remaining.toString());
+      }
+      const t = this.ledger.tokens;
+      if (t.limit >= 0) {
+        responseHeaders.replace("x-tokenratelimit-limit", t.limit.toString());
+        responseHeaders.replace("x-tokenratelimit-remaining", t.remaining.toString());
+      }
+    }
+    if (this.ledger.count > 0 && this.ledger.hasTokens()) {
+      const ct = responseHeaders.get("content-type");
+      this.usage = new ResponseUsage(ct !== null && ct!.indexOf("text/event-stream") >= 0);
+    }
+    return FilterHeadersStatus.Continue;
+  }
+
+  onResponseBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
+    if (this.usage !== null && bodySize > 0) this.usage!.push(getBuffer(BufferType.HttpResponseBody, 0, bodySize));
+    return FilterDataStatus.Continue;
+  }
+
+  onDone(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const root = this.limiter;
+    const now = <i64>nowMillis();
+    if (this.phase == PH_QUEUED || this.phase == PH_WAIT_BODY) {
+      this.giveBack(); // the client left before the request was admitted
+    } else if (this.phase == PH_ADMITTED) {
+      this.releaseSlots(now);
+      if (this.ledger.count > 0 && this.ledger.hasTokens()) this.settleTokens(now);
+    }
+    if (this.brKey.length > 0) this.recordOutcome(now);
+  }
+
+  private settleTokens(now: i64): void {
+    const u = this.usage;
+    const found = u !== null && u!.found();
+    const actual = tokensToCharge(
+      found, found ? u!.total() : 0, this.responseStarted, this.status,
+      this.inputEstimate, this.ledger.reserved, u !== null ? u!.bytes : 0, this.cfg!.estimate.bytesPerToken,
+    );
+    const cluster = this.usingCluster ? this.limiter.clusterOf(this.cfg!) : null;
+    if (cluster !== null) cluster.reconcile(this.ledger, actual, now);
+    else this.limiter.windows.reconcile(this.ledger, actual, now);
+  }
+
+  private recordOutcome(now: i64): void {
+    const b = this.cfg!.breaker!;
+    const o = new Outcome();
+    o.probe = this.brProbe;
+    o.cancelled = this.phase != PH_ADMITTED || !this.responseStarted;
+    if (!o.cancelled) {
+      const st = this.status.toString();
+      for (let i = 0; i < b.failureStatus.length; i++) {
+        if (b.failureStatus[i].fullMatch(st)) {
+          o.failed = true;
+          break;
+        }
+      }
+      o.slow = b.spec.slowCallMs > 0 && this.ttfbMs >= b.spec.slowCallMs;
+    }
+    const d = this.limiter.breakers.record(this.brKey, b.spec, now, o);
+    if (d.changed) metrics.setCircuitState(this.brKey.substring(8), d.state);
+    else if (d.state != CLOSED && o.probe) metrics.setCircuitState(this.brKey.substring(8), d.state);
+  }
+}
