@@ -16,7 +16,7 @@ export const headersGroup: HostGroup = {
     proxy_remove_header_map_value: sig(3),
     proxy_get_header_map_pairs: sig(3),
     proxy_set_header_map_pairs: sig(3),
-    proxy_get_header_map_size: sig(3),
+    proxy_get_header_map_size: sig(2),
   },
   make(vm) {
     return {

@@ -144,3 +144,29 @@ function traceCount(vm: WasmVm): number {
   if (!f) throw new Error("module has no trace_count export");
   return f();
 }
+
+// ---- small WAT builders ----
+
+/** (call $fn args...): numbers become i32 constants, strings are inserted as WAT. */
+export function call(fn: string, ...args: (number | string)[]): string {
+  return `(call $${fn} ${args.map((a) => (typeof a === "number" ? `(i32.const ${a})` : a)).join(" ")})`;
+}
+/** stores expr (an i32) into result slot i */
+export function st(i: number, expr: string): string {
+  return `(i32.store (i32.const ${R + 4 * i}) ${expr})`;
+}
+
+/** Data segments for named strings from 0x100 up; at[name] = [ptr, len]. */
+export function strings(map: Record<string, string | Uint8Array>): { wat: string; at: Record<string, [number, number]> } {
+  let p = 0x100;
+  const at: Record<string, [number, number]> = {};
+  let text = "";
+  for (const [k, v] of Object.entries(map)) {
+    const len = typeof v === "string" ? Buffer.byteLength(v, "latin1") : v.length;
+    at[k] = [p, len];
+    text += `  (data (i32.const ${p}) ${str(v)})\n`;
+    p += len + 8 - (len % 8);
+    if (p >= R) throw new Error("strings overflow into the result slots");
+  }
+  return { wat: text, at };
+}
