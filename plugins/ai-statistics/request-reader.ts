@@ -1,12 +1,14 @@
 // Reads the request body as it streams past (every chunk continues at once): the requested model
 // and the stream flag from the top-level members, plus a bounded copy when request_body attributes
 // or the `question` built-in need the whole body. Pure.
-import { JsonMemberCapture } from "../shared/json-member-capture";
+import { JsonMemberCapture, MemberKeys } from "../shared/json-member-capture";
 import { sliceString } from "../shared/json-scan";
 import { BoundedCopy } from "./body-copy";
 
+const REQUEST_KEYS = new MemberKeys(["model", "stream"]);
+
 export class RequestReader {
-  private capture: JsonMemberCapture = new JsonMemberCapture(["model", "stream"], 1024);
+  private capture: JsonMemberCapture = new JsonMemberCapture(REQUEST_KEYS, 1024);
   copy: BoundedCopy | null = null;
   bytes: i64 = 0;
   model: string = "";

@@ -3,7 +3,7 @@
 // top-level member capture (usage, model, id, error), plus a bounded copy only when response_body
 // attributes need one. Pure.
 import { SseParser, SseEvent } from "../shared/sse-parser";
-import { JsonMemberCapture } from "../shared/json-member-capture";
+import { JsonMemberCapture, MemberKeys } from "../shared/json-member-capture";
 import { UsageStream } from "../shared/usage";
 import { BoundedCopy } from "./body-copy";
 import { StatsConfig } from "./config";
@@ -12,9 +12,9 @@ import { Source, Builtin, Rule } from "./attribute-config";
 import { BuiltinPaths } from "./builtin-attributes";
 
 /** Members of a whole JSON response that matter here. */
-const CAPTURE_KEYS = ["id", "model", "modelVersion", "responseId", "usage", "usageMetadata", "error", "type", "response"];
+const CAPTURE_KEYS = new MemberKeys(["id", "model", "modelVersion", "responseId", "usage", "usageMetadata", "error", "type", "response"]);
 /** With estimates on, the generated text is needed too. */
-const CAPTURE_KEYS_WITH_TEXT = ["id", "model", "modelVersion", "responseId", "usage", "usageMetadata", "error", "type", "response", "choices", "candidates"];
+const CAPTURE_KEYS_WITH_TEXT = new MemberKeys(["id", "model", "modelVersion", "responseId", "usage", "usageMetadata", "error", "type", "response", "choices", "candidates"]);
 
 export class ResponseReader {
   tracker: UsageStream = new UsageStream();
@@ -63,7 +63,7 @@ export class ResponseReader {
     }
     const cap = this.capture!;
     cap.finish();
-    this.tracker.onJson(cap.document());
+    this.tracker.onCaptured(cap);
     const c = this.copy;
     if (c === null) return;
     const body = c.text();

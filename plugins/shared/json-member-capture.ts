@@ -6,6 +6,7 @@
 //   {"id":"chatcmpl-1","choices":[...skipped...],"usage":{"prompt_tokens":5}}
 //   capture(["id","usage"]) -> document() == '{"id":"chatcmpl-1","usage":{"prompt_tokens":5}}'
 //
+// Keys are encoded once in a MemberKeys, shared by every capture (one per body).
 // Lenient: malformed input stops capturing (`malformed` is set), never traps. Keys are compared as
 // raw bytes (escaped keys never match; API field names have no escapes).
 
@@ -21,15 +22,25 @@ const S_VSCALAR: u8 = 8;
 const S_AFTER_VALUE: u8 = 9;
 const S_DONE: u8 = 10;
 
+import { findByte2, decodeUtf8 } from "./swar";
+
 const MAX_KEY_BYTES: i32 = 64;
 
 @inline function isWs(c: u32): bool {
   return c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09;
 }
 
+/** The member names to capture, encoded once (build it at load time or in onConfigure). */
+export class MemberKeys {
+  readonly encoded: ArrayBuffer[] = [];
+  constructor(readonly names: string[]) {
+    for (let i = 0; i < names.length; i++) this.encoded.push(String.UTF8.encode(names[i]));
+  }
+}
+
 export class JsonMemberCapture {
-  private keys: ArrayBuffer[] = [];
-  private names: string[] = [];
+  private keys: ArrayBuffer[];
+  private names: string[];
   private values: (string | null)[] = [];
   private readonly maxValueBytes: i32;
 
@@ -52,13 +63,11 @@ export class JsonMemberCapture {
   /** bytes seen */
   bytes: i64 = 0;
 
-  constructor(keys: string[], maxValueBytes: i32 = 65536) {
+  constructor(keys: MemberKeys, maxValueBytes: i32 = 65536) {
     this.maxValueBytes = maxValueBytes;
-    for (let i = 0; i < keys.length; i++) {
-      this.keys.push(String.UTF8.encode(keys[i]));
-      this.names.push(keys[i]);
-      this.values.push(null);
-    }
+    this.keys = keys.encoded;
+    this.names = keys.names;
+    for (let i = 0; i < keys.names.length; i++) this.values.push(null);
   }
 
   /** Forgets all state (reuse for another body). */
@@ -95,48 +104,66 @@ export class JsonMemberCapture {
       const st = this.state;
       if (st == S_DONE) return;
       const c = <u32>load<u8>(p + <usize>i);
-      if (st == S_VSTR || (st == S_VNEST && this.inStr)) {
-        // Inside a string: jump to the next quote or backslash.
+      if (st == S_VSTR) {
+        // Inside a top-level string value: jump to the next quote or backslash.
         if (this.esc) {
           this.esc = false;
           i++;
           continue;
         }
-        while (i < len) {
-          const d = <u32>load<u8>(p + <usize>i);
-          if (d == 0x22 || d == 0x5c) break;
-          i++;
-        }
+        i = findByte2(p, i, len, 0x22, 0x5c);
         if (i >= len) break;
-        const d = <u32>load<u8>(p + <usize>i);
-        if (d == 0x5c) {
+        if (load<u8>(p + <usize>i) == 0x5c) {
           this.esc = true;
           i++;
           continue;
         }
-        // closing quote
-        if (st == S_VSTR) {
-          this.endValue(p, spanStart, i + 1);
-          spanStart = -1;
-          this.state = S_AFTER_VALUE;
-        } else {
-          this.inStr = false;
-        }
+        this.endValue(p, spanStart, i + 1);
+        spanStart = -1;
+        this.state = S_AFTER_VALUE;
         i++;
         continue;
       }
       if (st == S_VNEST) {
-        if (c == 0x22) this.inStr = true;
-        else if (c == 0x7b || c == 0x5b) this.depth++;
-        else if (c == 0x7d || c == 0x5d) {
-          this.depth--;
-          if (this.depth == 0) {
-            this.endValue(p, spanStart, i + 1);
-            spanStart = -1;
-            this.state = S_AFTER_VALUE;
+        // Walk the nested value in a tight loop until its depth returns to 0 or the chunk ends.
+        let depth = this.depth;
+        let inStr = this.inStr;
+        let esc = this.esc;
+        let closed = false;
+        while (i < len) {
+          if (inStr) {
+            if (esc) {
+              esc = false;
+              i++;
+              continue;
+            }
+            i = findByte2(p, i, len, 0x22, 0x5c);
+            if (i >= len) break;
+            if (load<u8>(p + <usize>i) == 0x5c) esc = true;
+            else inStr = false;
+            i++;
+            continue;
+          }
+          const d = load<u8>(p + <usize>i);
+          i++;
+          if (d == 0x22) inStr = true;
+          else if (d == 0x7b || d == 0x5b) depth++;
+          else if (d == 0x7d || d == 0x5d) {
+            depth--;
+            if (depth == 0) {
+              closed = true;
+              break;
+            }
           }
         }
-        i++;
+        this.depth = depth;
+        this.inStr = inStr;
+        this.esc = esc;
+        if (closed) {
+          this.endValue(p, spanStart, i);
+          spanStart = -1;
+          this.state = S_AFTER_VALUE;
+        }
         continue;
       }
       if (st == S_VSCALAR) {
@@ -150,9 +177,12 @@ export class JsonMemberCapture {
         continue;
       }
       if (st == S_KEY) {
-        if (c == 0x22) this.state = S_COLON;
-        else if (c == 0x5c) this.state = S_KEY_ESC;
-        else this.keyByte(c);
+        // Copy the key bytes up to the closing quote (or a backslash) in one step.
+        const k = findByte2(p, i, len, 0x22, 0x5c);
+        this.keyBytes(p + <usize>i, k - i);
+        i = k;
+        if (i >= len) break;
+        this.state = load<u8>(p + <usize>i) == 0x22 ? S_COLON : S_KEY_ESC;
         i++;
         continue;
       }
@@ -214,6 +244,20 @@ export class JsonMemberCapture {
     if (this.state != S_DONE) this.malformed = true;
   }
 
+  /** Number of wanted keys (for nameAt / valueAt). */
+  get count(): i32 {
+    return this.names.length;
+  }
+
+  nameAt(i: i32): string {
+    return unchecked(this.names[i]);
+  }
+
+  /** The captured JSON text of key i, or null. */
+  valueAt(i: i32): string | null {
+    return unchecked(this.values[i]);
+  }
+
   /** The captured JSON text of `key` (last occurrence), or null. */
   value(key: string): string | null {
     for (let i = 0; i < this.names.length; i++) {
@@ -238,18 +282,22 @@ export class JsonMemberCapture {
     this.state = S_DONE;
   }
 
-  private keyByte(c: u32): void {
-    if (this.keyLen < MAX_KEY_BYTES) unchecked((this.keyBuf[this.keyLen] = <u8>c));
-    this.keyLen++;
+  private keyBytes(src: usize, n: i32): void {
+    const room = MAX_KEY_BYTES - this.keyLen;
+    if (room > 0) memory.copy(changetype<usize>(this.keyBuf) + <usize>this.keyLen, src, <usize>(n < room ? n : room));
+    this.keyLen += n;
   }
 
   private findKey(): i32 {
     const n = this.keyLen;
-    if (n > MAX_KEY_BYTES) return -1;
-    for (let k = 0; k < this.keys.length; k++) {
-      const key = unchecked(this.keys[k]);
-      if (key.byteLength != n) continue;
-      if (memory.compare(changetype<usize>(key), changetype<usize>(this.keyBuf), <usize>n) == 0) return k;
+    if (n > MAX_KEY_BYTES || n == 0) return -1;
+    const kb = changetype<usize>(this.keyBuf);
+    const first = load<u8>(kb);
+    const keys = this.keys;
+    for (let k = 0, m = keys.length; k < m; k++) {
+      const key = changetype<usize>(unchecked(keys[k]));
+      if (changetype<ArrayBuffer>(key).byteLength != n || load<u8>(key) != first) continue;
+      if (memory.compare(key, kb, <usize>n) == 0) return k;
     }
     return -1;
   }
@@ -278,7 +326,7 @@ export class JsonMemberCapture {
     if (t < 0) return;
     if (spanStart >= 0) this.appendCap(p + <usize>spanStart, end - spanStart);
     if (this.capOverflow) return;
-    this.values[t] = String.UTF8.decodeUnsafe(changetype<usize>(this.cap), <usize>this.capLen);
+    this.values[t] = decodeUtf8(changetype<usize>(this.cap), this.capLen);
     this.capLen = 0;
   }
 }

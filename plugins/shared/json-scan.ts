@@ -5,6 +5,8 @@
 //   const c = new JsonCursor();
 //   if (c.open(s, 0, s.length)) while (c.next()) if (c.keyIs("usage")) { ... c.valueStart ... }
 
+import { findUnit2 } from "./swar";
+
 @inline function ch(base: usize, i: i32): u32 {
   return <u32>load<u16>(base + (<usize>i << 1));
 }
@@ -25,9 +27,10 @@ export function skipString(s: string, i: i32, end: i32): i32 {
   const base = changetype<usize>(s);
   let j = i + 1;
   while (j < end) {
-    const c = ch(base, j);
-    if (c == 0x22) return j + 1;
-    j += c == 0x5c ? 2 : 1;
+    j = findUnit2(base, j, end, 0x22, 0x5c);
+    if (j >= end) return -1;
+    if (ch(base, j) == 0x22) return j + 1;
+    j += 2; // an escape: skip the escaped unit
   }
   return -1;
 }
@@ -145,6 +148,13 @@ export class JsonCursor {
 
   isString(): bool {
     return this.valueChar() == 0x22;
+  }
+
+  /** The value is the JSON string `v` (compared in place, no escapes). */
+  valueIs(v: string): bool {
+    const n = this.valueEnd - this.valueStart - 2;
+    if (n != v.length || this.valueChar() != 0x22) return false;
+    return memory.compare(changetype<usize>(this.s) + (<usize>(this.valueStart + 1) << 1), changetype<usize>(v), <usize>n << 1) == 0;
   }
 
   /** The value as a non-negative integer, or -1 when it is not one. */

@@ -11,8 +11,13 @@
 // longer than `maxLineBytes` is dropped (with its event) and counted in `droppedEvents`.
 // Each byte is examined once: the line-end search resumes where the previous one stopped.
 //
+// Hot loops are word-at-a-time (swar.ts): line ends are found 8 bytes per step, ASCII lines are
+// widened without the general UTF-8 decoder.
+//
 // Usage: push(chunk) then call next() until it returns null; at end of stream call finish() until
 // it returns null (it also yields a last event that lacks its blank line).
+
+import { findByte2, decodeUtf8 } from "./swar";
 
 export class SseEvent {
   /** `event:` field, "" when absent (the spec's default type is "message") */
@@ -118,13 +123,8 @@ export class SseParser {
         this.atStreamStart = false;
       }
       // Find the end of the current line.
-      let i = this.scan;
       const end = this.end;
-      while (i < end) {
-        const c = load<u8>(base + <usize>i);
-        if (c == LF || c == CR) break;
-        i++;
-      }
+      const i = findByte2(base, this.scan, end, LF, CR);
       if (i >= end) {
         this.scan = end;
         if (this.discarding || this.end - this.start > this.maxLineBytes) {
@@ -202,17 +202,17 @@ export class SseParser {
     }
     if (colon == 4 && fieldIs(p, 0x64617461)) {
       // "data"
-      const v = String.UTF8.decodeUnsafe(vp, <usize>vlen);
+      const v = decodeUtf8(vp, vlen);
       if (this.hasData) this.data = this.data + "\n" + v;
       else this.data = v;
       this.hasData = true;
     } else if (colon == 5 && fieldIs(p, 0x6576656e) && load<u8>(p + 4) == 0x74) {
       // "event"
-      this.eventType = String.UTF8.decodeUnsafe(vp, <usize>vlen);
+      this.eventType = decodeUtf8(vp, vlen);
     } else if (colon == 2 && load<u8>(p) == 0x69 && load<u8>(p + 1) == 0x64) {
       // "id" (a value holding NUL is ignored, per the spec)
       for (let k = 0; k < vlen; k++) if (load<u8>(vp + <usize>k) == 0) return;
-      this.eventId = String.UTF8.decodeUnsafe(vp, <usize>vlen);
+      this.eventId = decodeUtf8(vp, vlen);
     }
     // "retry" and unknown fields are ignored.
   }

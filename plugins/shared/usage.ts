@@ -11,7 +11,8 @@
 //              message_stop
 //   Gemini     every chunk {candidates, usageMetadata (cumulative), modelVersion, responseId}
 //   Responses  response.completed {response {id, model, usage}}
-import { JsonCursor, findMember, findElement, sliceStartOf, sliceEndOf, sliceString } from "./json-scan";
+import { JsonCursor, findMember, findElement, skipWs, packSlice, sliceStartOf, sliceEndOf, sliceString } from "./json-scan";
+import { JsonMemberCapture } from "./json-member-capture";
 import { Usage, UsageFields } from "./usage-fields";
 import { SseEvent } from "./sse-parser";
 
@@ -52,6 +53,10 @@ export function copyUsage(from: Usage, to: Usage): void {
   to.estimated = from.estimated;
 }
 
+const SCRATCH_FIELDS = new UsageFields();
+const SCRATCH_OUTER = new JsonCursor();
+const SCRATCH_INNER = new JsonCursor();
+
 /** Follows one response (streamed or not) and keeps its usage, model, id and end state. */
 export class UsageStream {
   usage: Usage = new Usage();
@@ -68,9 +73,16 @@ export class UsageStream {
   /** generated text characters seen (only when countText) */
   textChars: i64 = 0;
 
-  private fields: UsageFields = new UsageFields();
-  private c: JsonCursor = new JsonCursor();
-  private d: JsonCursor = new JsonCursor();
+  // Scratch state shared by every tracker (calls never nest), so a tracker costs two allocations.
+  private get fields(): UsageFields {
+    return SCRATCH_FIELDS;
+  }
+  private get c(): JsonCursor {
+    return SCRATCH_OUTER;
+  }
+  private get d(): JsonCursor {
+    return SCRATCH_INNER;
+  }
 
   /** Feeds one SSE event. */
   onEvent(ev: SseEvent): void {
@@ -100,7 +112,9 @@ export class UsageStream {
     let candidates: i64 = -1;
     let delta: i64 = -1;
     let error: i64 = -1;
-    let typeStr: string | null = null;
+    // Anthropic / Responses event type, compared in place
+    let isDelta = false;
+    let isError = false;
     while (c.next()) {
       const k0 = <u32>s.charCodeAt(c.keyStart);
       if (k0 == 0x75 /* u */) {
@@ -110,7 +124,7 @@ export class UsageStream {
           if (c.isObject()) usageMeta = pack(c);
         }
       } else if (k0 == 0x6d /* m */) {
-        if (c.keyIs("model") || c.keyIs("modelVersion")) this.setModel(c.str());
+        if ((c.keyIs("model") || c.keyIs("modelVersion")) && this.usage.model.length == 0) this.setModel(c.str());
         else if (c.keyIs("message") && c.isObject()) message = pack(c);
       } else if (k0 == 0x69 /* i */) {
         if (c.keyIs("id") && this.id.length == 0) this.setId(c.str());
@@ -118,7 +132,11 @@ export class UsageStream {
         if (c.keyIs("responseId") && this.id.length == 0) this.setId(c.str());
         else if (c.keyIs("response") && c.isObject()) response = pack(c);
       } else if (k0 == 0x74 /* t */) {
-        if (c.keyIs("type")) typeStr = c.str();
+        if (c.keyIs("type") && c.isString()) {
+          if (c.valueIs("message_delta")) isDelta = true;
+          else if (c.valueIs("message_stop") || c.valueIs("response.completed") || c.valueIs("response.incomplete") || c.valueIs("response.failed")) this.complete = true;
+          else if (c.valueIs("error")) isError = true;
+        }
       } else if (k0 == 0x63 /* c */) {
         if (c.keyIs("choices") && c.isArray()) choices = pack(c);
         else if (c.keyIs("candidates") && c.isArray()) candidates = pack(c);
@@ -131,16 +149,12 @@ export class UsageStream {
     const f = this.fields;
     const u = this.usage;
     if (error >= 0) this.noteError(s, error);
-    if (typeStr !== null) {
-      const t = changetype<string>(typeStr);
-      if (t == "message_stop" || t == "response.completed" || t == "response.incomplete" || t == "response.failed") this.complete = true;
-      else if (t == "error" && this.errorType.length == 0) this.errorType = "error";
-    }
+    if (isError && this.errorType.length == 0) this.errorType = "error";
     if (message >= 0) this.readInner(s, message, false); // Anthropic message_start
     if (response >= 0) this.readInner(s, response, false); // Responses API event
     if (usage >= 0 && f.readUsage(s, sliceStartOf(usage), sliceEndOf(usage))) {
       // message_delta carries cumulative output; keep message_start's input unless it is resent
-      f.applyUsage(u, typeStr !== null && changetype<string>(typeStr) == "message_delta");
+      f.applyUsage(u, isDelta);
     }
     if (usageMeta >= 0 && f.readUsageMetadata(s, sliceStartOf(usageMeta), sliceEndOf(usageMeta))) {
       f.applyUsageMetadata(u);
@@ -151,6 +165,46 @@ export class UsageStream {
       // Anthropic content_block_delta {delta {type text_delta, text}} / message_delta stop_reason
       if (this.countText) this.countMember(s, delta, "text");
     }
+  }
+
+  /**
+   * Reads the members a JsonMemberCapture kept from a whole body (keys it may hold: id,
+   * responseId, model, modelVersion, error, type, response, usage, usageMetadata, choices,
+   * candidates), without joining or re-scanning them.
+   */
+  onCaptured(cap: JsonMemberCapture): void {
+    this.events++;
+    const f = this.fields;
+    let isError = false;
+    for (let i = 0, n = cap.count; i < n; i++) {
+      const v = cap.valueAt(i);
+      if (v === null) continue;
+      const key = cap.nameAt(i);
+      const len = v.length;
+      const k0 = key.charCodeAt(0);
+      if (k0 == 0x75 /* u */) {
+        if (key == "usage") {
+          if (v.charCodeAt(0) == 0x7b && f.readUsage(v, 0, len)) f.applyUsage(this.usage, false);
+        } else if (key == "usageMetadata") {
+          if (v.charCodeAt(0) == 0x7b && f.readUsageMetadata(v, 0, len)) f.applyUsageMetadata(this.usage);
+        }
+      } else if (key == "id" || key == "responseId") {
+        if (this.id.length == 0) this.setId(sliceString(v, 0, len));
+      } else if (key == "model" || key == "modelVersion") {
+        if (this.usage.model.length == 0) this.setModel(sliceString(v, 0, len));
+      } else if (key == "error") {
+        if (v != "null") this.noteError(v, packSlice(0, len));
+      } else if (key == "type") {
+        if (v == '"error"') isError = true;
+      } else if (key == "response") {
+        if (v.charCodeAt(0) == 0x7b) this.readInner(v, packSlice(0, len), false);
+      } else if (key == "choices") {
+        if (v.charCodeAt(0) == 0x5b) this.readFirst(v, packSlice(0, len), "finish_reason", "delta", "content");
+      } else if (key == "candidates") {
+        if (v.charCodeAt(0) == 0x5b) this.readFirst(v, packSlice(0, len), "finishReason", "content", "parts");
+      }
+    }
+    if (isError && this.errorType.length == 0) this.errorType = "error";
   }
 
   /** Estimates output tokens from streamed text when no usage arrived (about 4 chars per token). */
@@ -179,7 +233,9 @@ export class UsageStream {
     while (d.next()) {
       if (d.keyIs("usage")) {
         if (d.isObject()) usage = pack(d);
-      } else if (d.keyIs("model")) this.setModel(d.str());
+      } else if (d.keyIs("model")) {
+        if (this.usage.model.length == 0) this.setModel(d.str());
+      }
       else if (d.keyIs("id") && this.id.length == 0) this.setId(d.str());
     }
     const f = this.fields;
@@ -188,10 +244,11 @@ export class UsageStream {
 
   /** choices[0] / candidates[0]: a finish reason marks completion; text is counted if asked. */
   private readFirst(s: string, arr: i64, finishKey: string, contentKey: string, textKey: string): void {
-    const first = findElement(s, sliceStartOf(arr), sliceEndOf(arr), 0);
-    if (first < 0) return;
+    // The cursor walks element 0 in place and stops at its closing brace.
+    const end = sliceEndOf(arr);
+    const first = skipWs(s, sliceStartOf(arr) + 1, end);
     const d = this.d;
-    if (!d.open(s, sliceStartOf(first), sliceEndOf(first))) return;
+    if (!d.open(s, first, end)) return;
     let content: i64 = -1;
     while (d.next()) {
       if (d.keyIs(finishKey)) {

@@ -1,11 +1,11 @@
-import { JsonMemberCapture } from "../json-member-capture";
+import { JsonMemberCapture, MemberKeys } from "../json-member-capture";
 
 const BODY = '{ "id" : "chatcmpl-1", "object":"chat.completion","created":1,"model":"gpt-4o",' +
   '"choices":[{"index":0,"message":{"role":"assistant","content":"a \\"quoted\\" {brace} [x] \u00e9\u4e16"},"finish_reason":"stop"}],' +
   '"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":3}},"n":42,"b":true}';
 
 function capture(body: string, cuts: i32[]): JsonMemberCapture {
-  const c = new JsonMemberCapture(["id", "model", "usage", "n", "b", "missing"]);
+  const c = new JsonMemberCapture(new MemberKeys(["id", "model", "usage", "n", "b", "missing"]));
   const all = String.UTF8.encode(body);
   let prev = 0;
   for (let i = 0; i <= cuts.length; i++) {
@@ -41,19 +41,19 @@ describe("JsonMemberCapture", () => {
     }
   });
   it("bounds captured values and flags non-objects and breaks", () => {
-    const c = new JsonMemberCapture(["usage"], 8);
+    const c = new JsonMemberCapture(new MemberKeys(["usage"]), 8);
     c.push(String.UTF8.encode('{"usage":{"prompt_tokens":19}}'));
     expect(c.value("usage")).toBeNull();
     expect(c.truncated).toBe(true);
-    const a = new JsonMemberCapture(["x"]);
+    const a = new JsonMemberCapture(new MemberKeys(["x"]));
     a.push(String.UTF8.encode("[1,2]"));
     expect(a.malformed).toBe(true);
-    const t = new JsonMemberCapture(["x"]);
+    const t = new JsonMemberCapture(new MemberKeys(["x"]));
     t.push(String.UTF8.encode('{"x":1,"y":'));
     t.finish();
     expect(t.value("x")).toBe("1");
     expect(t.malformed).toBe(true);
-    const e = new JsonMemberCapture(["x"]);
+    const e = new JsonMemberCapture(new MemberKeys(["x"]));
     e.push(String.UTF8.encode('{"x":{"a":"\\\\"},"x2":[]}'));
     expect(e.value("x")).toBe('{"a":"\\\\"}');
     expect(e.done).toBe(true);

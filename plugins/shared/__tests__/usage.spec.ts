@@ -1,5 +1,6 @@
 import { Usage, UsageStream, usageFromBody } from "../usage";
 import { SseParser } from "../sse-parser";
+import { JsonMemberCapture, MemberKeys } from "../json-member-capture";
 
 function streamUsage(wire: string, cut: i32): UsageStream {
   const t = new UsageStream();
@@ -143,5 +144,29 @@ describe("usage from streams, cut at every byte", () => {
     expect(t.usage.input).toBe(10);
     expect(t.usage.output).toBe(4);
     expect(t.usage.found).toBe(false);
+  });
+});
+
+describe("usage from captured members of a streamed body", () => {
+  it("reads what JsonMemberCapture kept, at any chunking", () => {
+    const keys = new MemberKeys(["id", "responseId", "model", "modelVersion", "error", "type", "response", "usage", "usageMetadata", "choices", "candidates"]);
+    const body = '{"id":"msg_9","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":2}}';
+    const all = String.UTF8.encode(body);
+    for (let step = 1; step < 30; step += 4) {
+      const c = new JsonMemberCapture(keys);
+      for (let i = 0; i < all.byteLength; i += step) c.push(all.slice(i, i + step < all.byteLength ? i + step : all.byteLength));
+      c.finish();
+      const t = new UsageStream();
+      t.onCaptured(c);
+      expectCounts(t.usage, 12, 5, 17, 2, 0);
+      expect(t.usage.model).toBe("claude-x");
+      expect(t.id).toBe("msg_9");
+    }
+    const e = new JsonMemberCapture(keys);
+    e.push(String.UTF8.encode('{"type":"error","error":{"type":"rate_limit_error","message":"slow down"}}'));
+    e.finish();
+    const te = new UsageStream();
+    te.onCaptured(e);
+    expect(te.errorType).toBe("rate_limit_error");
   });
 });
