@@ -59,3 +59,23 @@ test("no rule matches: the global config; an unnamed route has an empty name", a
   assert.deepEqual(await tagFor("/other"), { tag: "global", route: "default" });
   assert.deepEqual(await tagFor("/unnamed"), { tag: "global", route: "" });
 });
+
+test("service rules match the route's cluster (xds.cluster_name)", async () => {
+  const routes: RouteConfiguration = {
+    name: "local",
+    virtualHosts: [{ name: "all", domains: ["*"], routes: [
+      { name: "to-auth", match: { prefix: "/auth" }, route: { cluster: "auth" } },
+      { name: "default", match: { prefix: "/" }, route: { cluster: "upstream" } },
+    ] }],
+  };
+  const config = JSON.stringify({ tag: "global", _rules_: [{ _match_service_: ["auth"], tag: "auth-rule" }] });
+  const stack = await sdkStack(config, { routes });
+  const a = stack.stream();
+  a.sendRequestHeaders({ ...GET, ":path": "/auth/x" }, true);
+  assert.equal(a.upstream!.cluster, "auth");
+  assert.equal(a.upstream!.header("x-sdk-tag"), "auth-rule");
+  const b = stack.stream();
+  b.sendRequestHeaders({ ...GET, ":path": "/other" }, true);
+  assert.equal(b.upstream!.header("x-sdk-tag"), "global");
+  await stack.close();
+});
