@@ -21,7 +21,7 @@ import { DataStatus, HeadersStatus, TrailersStatus } from "../enums.ts";
 import { BodyBuffer } from "./body-buffer.ts";
 import { HeaderMap } from "./header-map.ts";
 import { CODE_TEXT, localReplyHeaders } from "./local-reply.ts";
-import { matchRoute } from "./route-match.ts";
+import { matchRoute, routeClusterName } from "./route-match.ts";
 import type { MatchedRoute, StreamInfo } from "./stream-info.ts";
 import type { Dispatcher } from "../dispatcher.ts";
 
@@ -106,6 +106,7 @@ export class FilterManager {
   readonly enc: Direction;
   private filters: StreamFilter[] = [];
   private cachedRoute: MatchedRoute | null | undefined = undefined;
+  private cachedCluster = "";
   /** the router picked its cluster: later cache clears change nothing */
   routeFrozen = false;
   bufferLimit: number;
@@ -160,14 +161,17 @@ export class FilterManager {
       const r = h ? matchRoute(this.env.routes, h) : null;
       this.cachedRoute = r;
       this.info.route = r;
-      this.info.clusterName = null;
-      if (r?.route.route && h) {
-        const a = r.route.route;
-        const name = a.clusterHeader !== undefined ? (h.get(a.clusterHeader) ?? "") : (a.cluster ?? "");
-        if (name && this.env.clusterKnown(name)) this.info.clusterName = name;
-      }
+      // cluster_header is resolved at match time (config_impl.cc pickClusterViaClusterHeader).
+      this.cachedCluster = r && h ? routeClusterName(r.route, h) : "";
+      this.info.clusterName = this.cachedCluster && this.env.clusterKnown(this.cachedCluster) ? this.cachedCluster : null;
     }
     return this.cachedRoute;
+  }
+
+  /** The cluster of the cached route ("" when none or when its cluster_header was missing). */
+  routeCluster(): string {
+    this.route();
+    return this.cachedCluster;
   }
 
   clearRouteCache(): void {

@@ -18,7 +18,6 @@ import type { BodyBuffer } from "./body-buffer.ts";
 import { HeaderMap } from "./header-map.ts";
 import type { FilterManager, StreamFilter } from "./filter-manager.ts";
 import { upstreamResetBody, upstreamResetDetails } from "./local-reply.ts";
-import { routeClusterName } from "./route-match.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -59,7 +58,7 @@ export class Router implements StreamFilter {
       return HeadersStatus.StopIteration;
     }
     const action = route.route!;
-    const cluster = routeClusterName(route, headers);
+    const cluster = fm.routeCluster();
     if (!cluster || !this.clusters.has(cluster)) {
       fm.info.setResponseFlag("NoClusterFound");
       fm.sendLocalReply(action.clusterNotFoundResponseCode ?? 503, "", [], "cluster_not_found");
