@@ -479,6 +479,7 @@ export class OpenAIToGemini extends Converter {
       st.open(out, 0);
       out.str('"role":"assistant","content":""');
       st.close(out, "content_filter");
+      st.roleSent |= 1;
       st.finished |= 1;
     }
     return null;
@@ -492,7 +493,8 @@ export class OpenAIToGemini extends Converter {
     const mark = out.len;
     st.open(out, ci);
     const body = out.len;
-    if (!(st.roleSent & bit)) {
+    const first = !(st.roleSent & bit);
+    if (first) {
       out.str('"role":"assistant",');
       st.roleSent |= bit;
     }
@@ -506,6 +508,7 @@ export class OpenAIToGemini extends Converter {
       } else if (d.kind(d.get(p, "functionCall")) == K_OBJ) calls++;
     }
     if (texts > 0) out.str('",');
+    else if (first && calls == 0) out.str('"content":"",'); // like OpenAI's first chunk
     if (calls > 0) {
       out.str('"tool_calls":[');
       const rid = d.get(0, "responseId");
@@ -533,7 +536,8 @@ export class OpenAIToGemini extends Converter {
   streamEnd(state: StreamState, out: OutBuf): void {
     const st = state as GeminiToOpenAIStream;
     if (st.done) return;
-    if (st.finished == 0) {
+    // Every candidate that started must have finished: Gemini has no other end marker.
+    if (st.roleSent == 0 || (st.finished & st.roleSent) != st.roleSent) {
       st.fail(out, "upstream stream ended before a finishReason", "server_error", "");
       return;
     }
