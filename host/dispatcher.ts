@@ -34,6 +34,17 @@ export class Dispatcher {
     this.drain();
   }
 
+  /** Runs fn now even inside another event (work it posts runs when the outermost event ends). */
+  runNow(fn: () => void): void {
+    this.depth++;
+    try {
+      fn();
+    } finally {
+      this.depth--;
+    }
+    this.drain();
+  }
+
   /** Queues fn to run after the current event (and anything queued before it). */
   post(fn: () => void): void {
     this.queue.push(fn);

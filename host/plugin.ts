@@ -48,7 +48,7 @@ function describe(info: PluginInfo): string {
 export function startPlugin(vm: WasmVm, info: PluginInfo): RootContext {
   let root = vm.roots.get(info.rootId);
   let result: { ok: boolean; what: string } = { ok: true, what: "" };
-  vm.env.dispatcher.event(() => {
+  vm.env.dispatcher.runNow(() => {
     if (!root) root = vm.newRootContext(info);
     const r = root;
     // onStart
