@@ -58,7 +58,8 @@ function headerMatches(headers: HeaderMap, m: HeaderMatcher): boolean {
   const kind = m.exact !== undefined ? "exact" : m.prefix !== undefined ? "prefix" : m.safeRegex !== undefined ? "regex" : "present";
   const invert = m.invert === true;
   if (value === undefined) {
-    if (invert) return kind !== "present";
+    // A missing header fails every matcher except "present" ones (HeaderUtility::matchHeaders).
+    if (invert) return kind === "present" && m.present !== false;
     return kind === "present" && m.present === false;
   }
   let match: boolean;
