@@ -14,6 +14,10 @@ export class RunnerLogger implements Logger {
     private readonly write: (line: string) => void = (line) => process.stderr.write(line + "\n"),
   ) {}
 
+  level(): number {
+    return this.minLevel;
+  }
+
   log(level: number, source: string, message: string): void {
     if (level < this.minLevel) return;
     const name = LEVELS[Math.max(0, Math.min(level, 5))];

@@ -293,7 +293,7 @@ describe("what the subset reads", () => {
     ]);
   });
 
-  it("maps typed_per_filter_config disabled to the wasm filter's config.name", () => {
+  it("lists filters disabled by typed_per_filter_config under their http filter name", () => {
     const disabled = { "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig", disabled: true };
     const spec = ok(
       config((c) => {
@@ -303,7 +303,14 @@ describe("what the subset reads", () => {
         hcm(c).route_config.virtual_hosts[0].routes[0].typed_per_filter_config = { "stats-filter": disabled };
       }),
     );
-    assert.deepEqual(spec.listeners[0].hcm.routeConfig.virtualHosts[0].routes[0].disabledFilters, ["ai-statistics"]);
+    assert.deepEqual(spec.listeners[0].hcm.routeConfig.virtualHosts[0].routes[0].disabledFilters, ["stats-filter"]);
+    assert.deepEqual(
+      spec.listeners[0].hcm.filters.map((f) => [f.filterName, f.name]),
+      [
+        ["stats-filter", "ai-statistics"],
+        ["f1", "f1"],
+      ],
+    );
 
     const errs = errors(
       config((c) => {
@@ -345,6 +352,7 @@ describe("what the subset reads", () => {
       failOpen: true,
       allowOnHeadersStopIteration: true,
       wasmPath: path.join(wasmDir, "dist/a.wasm"),
+      filterName: "f1",
     });
   });
 

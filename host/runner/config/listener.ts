@@ -67,12 +67,13 @@ function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): Listener
   f.enumOf("codec_type", ["AUTO", "HTTP1"] as const, "AUTO");
 
   const filters: WasmFilterConfig[] = [];
-  const filterNames = new Map<string, string>();
+  const filterNames = new Set<string>(); // http_filters[].name, what routes disable filters by
   const list = f.messages("http_filters");
   let routerSeen = false;
   for (const { f: hf, index } of list) {
     const name = hf.requiredStr("name");
     if (filterNames.has(name)) hf.problems.add(hf.at("name"), `duplicate http filter name ${name}`);
+    filterNames.add(name);
     const tc = hf.message("typed_config");
     if (!tc) {
       hf.problems.add(hf.at("typed_config"), "required");
@@ -84,10 +85,7 @@ function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): Listener
         tc.done();
       } else if (type === WASM) {
         const wasm = readWasmFilter(tc, baseDir);
-        if (wasm) {
-          filters.push(wasm);
-          filterNames.set(name, wasm.name);
-        }
+        if (wasm) filters.push({ ...wasm, filterName: name });
       } else {
         tc.problems.add(tc.at("@type"), `${type || "(missing)"}: not supported by the local runner (only wasm filters and the router)`);
         tc.done();
@@ -96,11 +94,6 @@ function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): Listener
     hf.done();
   }
   if (!routerSeen) f.problems.add(f.at("http_filters"), "envoy.filters.http.router must be the last filter");
-  const names = new Set<string>();
-  for (const w of filters) {
-    if (names.has(w.name)) f.problems.add(f.at("http_filters"), `two wasm filters share config.name ${w.name}`);
-    names.add(w.name);
-  }
 
   const rc = f.message("route_config");
   if (!rc) f.problems.add(f.at("route_config"), "required (rds is not supported)");

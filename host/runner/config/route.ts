@@ -15,15 +15,15 @@ const FILTER_CONFIG = "type.googleapis.com/envoy.config.route.v3.FilterConfig";
 const NOT_FOUND_CODES = ["SERVICE_UNAVAILABLE", "NOT_FOUND", "INTERNAL_SERVER_ERROR"] as const;
 const NOT_FOUND_STATUS = { SERVICE_UNAVAILABLE: 503, NOT_FOUND: 404, INTERNAL_SERVER_ERROR: 500 };
 
-/** `filterNames`: http filter name -> the name the host knows it by (wasm config.name). */
-export function readRouteConfig(f: Fields, filterNames: Map<string, string>): RouteConfiguration {
+/** `filterNames`: the http_filters[].name of the chain (typed_per_filter_config keys). */
+export function readRouteConfig(f: Fields, filterNames: Set<string>): RouteConfiguration {
   const out: RouteConfiguration = { name: f.str("name"), virtualHosts: [] };
   for (const { f: vh } of f.messages("virtual_hosts")) out.virtualHosts.push(readVirtualHost(vh, filterNames));
   f.done();
   return out;
 }
 
-function readVirtualHost(f: Fields, filterNames: Map<string, string>): VirtualHost {
+function readVirtualHost(f: Fields, filterNames: Set<string>): VirtualHost {
   const name = f.requiredStr("name");
   const domains: string[] = [];
   f.list("domains").forEach((d, i) => {
@@ -38,7 +38,7 @@ function readVirtualHost(f: Fields, filterNames: Map<string, string>): VirtualHo
   return { name, domains, routes };
 }
 
-function readRoute(f: Fields, filterNames: Map<string, string>): Route {
+function readRoute(f: Fields, filterNames: Set<string>): Route {
   const route: Route = { name: f.str("name"), match: {} };
   const m = f.message("match");
   if (m) route.match = readMatch(m);
@@ -149,14 +149,14 @@ function readDirect(f: Fields): DirectResponse {
 }
 
 /** typed_per_filter_config: only FilterConfig{disabled: true} is meaningful for wasm filters. */
-function readDisabled(f: Fields, filterNames: Map<string, string>): string[] {
+function readDisabled(f: Fields, filterNames: Set<string>): string[] {
   const out: string[] = [];
   for (const { key, path, value } of Fields.mapEntries(f.problems, f.at("typed_per_filter_config"), f.raw("typed_per_filter_config"))) {
     const entry = Fields.open(f.problems, path, value);
     if (!entry) continue;
     if (!filterNames.has(key)) f.problems.add(path, "no http filter in this chain has that name");
     if (expectType(entry, FILTER_CONFIG)) {
-      if (entry.bool("disabled")) out.push(filterNames.get(key) ?? key);
+      if (entry.bool("disabled")) out.push(key);
       else entry.problems.add(entry.at("disabled"), "only disabled: true is supported (wasm filters have no per-route config)");
     }
     entry.done();
