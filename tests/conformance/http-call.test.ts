@@ -76,7 +76,7 @@ test("argument checks: unknown cluster, missing :path, negative timeout -> BadAr
 
 test("success: callback on the root context, response readable, effective context reaches the stream", async () => {
   const { stack, s, vm } = await start();
-  assert.equal(s.upstream, null, "held while the call is out");
+  assert.equal(s.upstream === null, true, "held while the call is out");
   stack.httpCalls[0].respond(200, "pong", { "x-r": "1" });
   assert.deepEqual(trace(vm), [
     [14, 1, 1],
