@@ -9,7 +9,8 @@
 // Usage:
 //   node scripts/build.mjs [name...]                    all (or the named) plugins, both targets
 //   node scripts/build.mjs --entry <file.ts> --out <file.wasm> [--higress]   one module (tests)
-//   options: --jobs N (default: CPU count, max 4), --no-check, --quiet
+//   options: --jobs N (default: CPU count, max 4), --no-check, --quiet,
+//            --plugins <dir> (default plugins), --dist <dir> (default dist)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -26,7 +27,7 @@ const TARGETS = {
 };
 
 function parseArgs(argv) {
-  const opts = { names: [], entry: null, out: null, higress: false, jobs: Math.min(4, availableParallelism()), check: true, quiet: false };
+  const opts = { names: [], entry: null, out: null, higress: false, jobs: Math.min(4, availableParallelism()), check: true, quiet: false, plugins: 'plugins', dist: 'dist' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--entry') opts.entry = argv[++i];
@@ -35,6 +36,8 @@ function parseArgs(argv) {
     else if (a === '--jobs') opts.jobs = Math.max(1, Number(argv[++i]) || 1);
     else if (a === '--no-check') opts.check = false;
     else if (a === '--quiet') opts.quiet = true;
+    else if (a === '--plugins') opts.plugins = argv[++i];
+    else if (a === '--dist') opts.dist = argv[++i];
     else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else opts.names.push(a);
   }
@@ -100,18 +103,20 @@ async function runAll(jobs, limit) {
   return results;
 }
 
-function pluginJobs(names) {
-  const dir = join(ROOT, 'plugins');
+function pluginJobs(names, pluginsDir, distDir) {
+  const pluginsRel = relative(ROOT, resolve(pluginsDir));
+  const distRel = relative(ROOT, resolve(distDir));
+  const dir = join(ROOT, pluginsRel);
   const all = existsSync(dir)
     ? readdirSync(dir).filter((n) => existsSync(join(dir, n, 'index.ts'))).sort()
     : [];
-  for (const n of names) if (!all.includes(n)) throw new Error(`no plugins/${n}/index.ts`);
+  for (const n of names) if (!all.includes(n)) throw new Error(`no ${pluginsRel}/${n}/index.ts`);
   const chosen = names.length ? names : all;
   const jobs = [];
   for (const name of chosen) {
     const higressEntry = existsSync(join(dir, name, 'higress.ts')) ? 'higress.ts' : 'index.ts';
-    jobs.push({ name, target: 'envoy', entry: `plugins/${name}/index.ts`, out: `dist/${name}.wasm` });
-    jobs.push({ name, target: 'higress', entry: `plugins/${name}/${higressEntry}`, out: `dist/higress/${name}.wasm` });
+    jobs.push({ name, target: 'envoy', entry: join(pluginsRel, name, 'index.ts'), out: join(distRel, `${name}.wasm`) });
+    jobs.push({ name, target: 'higress', entry: join(pluginsRel, name, higressEntry), out: join(distRel, 'higress', `${name}.wasm`) });
   }
   return jobs;
 }
@@ -126,9 +131,9 @@ export async function main(argv) {
     if (!existsSync(join(ROOT, entry))) throw new Error(`entry ${opts.entry} not found`);
     jobs = [{ name: entry, target: opts.higress ? 'higress' : 'envoy', entry, out: relative(ROOT, resolve(opts.out)) }];
   } else {
-    jobs = pluginJobs(opts.names);
+    jobs = pluginJobs(opts.names, opts.plugins, opts.dist);
     if (jobs.length === 0) {
-      console.log('build: no plugins/<name>/index.ts yet; nothing to build');
+      console.log(`build: no ${relative(ROOT, resolve(opts.plugins))}/<name>/index.ts yet; nothing to build`);
       return 0;
     }
   }

@@ -2,7 +2,7 @@
 // Envoy build has only Envoy's imports, Higress-only code stays out of it, output is deterministic.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { checkModule, parseModule, ENVOY_IMPORTS } from "../../scripts/abi-check.mjs";
@@ -86,5 +86,43 @@ test("a module exports every callback with its ABI signature", () => {
     "proxy_on_response_body", "proxy_on_response_trailers", "proxy_on_log", "proxy_on_done", "proxy_on_delete",
     "proxy_validate_configuration"]) {
     assert.ok(sig(name), `exports ${name}`);
+  }
+});
+
+test("plugin mode: every <plugins>/<name>/index.ts for both targets, higress.ts as the Higress entry", () => {
+  const dir = mkdtempSync(join(ROOT, ".tmp-sdk-"));
+  try {
+    const plugin = (name: string, rootId: string) => `import { RootContext, registerRootContext } from "../../../assembly";
+registerRootContext("${rootId}", (id: u32): RootContext => new RootContext(id));\n`;
+    for (const name of ["alpha", "beta"]) mkdirSync(join(dir, "plugins", name), { recursive: true });
+    writeFileSync(join(dir, "plugins", "alpha", "index.ts"), plugin("alpha", "alpha"));
+    writeFileSync(join(dir, "plugins", "beta", "index.ts"), plugin("beta", "beta"));
+    writeFileSync(join(dir, "plugins", "beta", "higress.ts"), `import "./index";
+import { RootContext, registerRootContext } from "../../../assembly";
+import { redisInit } from "../../../assembly/redis";
+class R extends RootContext { onConfigure(c: string): bool { redisInit("c", "", "", 100); return true; } }
+registerRootContext("beta-redis", (id: u32): RootContext => new R(id));\n`);
+    mkdirSync(join(dir, "plugins", "not-a-plugin"));
+    const r = runBuild(["--plugins", join(dir, "plugins"), "--dist", join(dir, "dist"), "--jobs", "2"]);
+    assert.equal(r.status, 0, r.output);
+    for (const name of ["alpha", "beta"]) assert.match(r.output, new RegExp(`dist/${name}\\.wasm .* envoy`));
+    const names = (file: string) => parseModule(readFileSync(join(dir, "dist", file))).imports.map((i: { name: string }) => i.name);
+    assert.ok(!names("beta.wasm").includes("proxy_redis_init"));
+    assert.ok(names("higress/beta.wasm").includes("proxy_redis_init"));
+    assert.ok(!names("higress/alpha.wasm").includes("proxy_redis_init"));
+    assert.deepEqual(checkModule(readFileSync(join(dir, "dist", "higress", "alpha.wasm")), { higress: true }).problems, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("plugin mode with no plugins succeeds and says so", () => {
+  const dir = mkdtempSync(join(ROOT, ".tmp-sdk-"));
+  try {
+    const r = runBuild(["--plugins", join(dir, "plugins"), "--dist", join(dir, "dist")]);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /nothing to build/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
