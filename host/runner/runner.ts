@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ConnectionManagerConfig, HostServices } from "../contract.ts";
+import { accessLogWriter } from "./access-log.ts";
 import { adminHandler } from "./admin.ts";
 import { loadBootstrapFile, parseBootstrap } from "./bootstrap.ts";
 import { RunnerClusterManager } from "./cluster/cluster-manager.ts";
@@ -111,6 +112,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
   const services: HostServices = { clusters, stats, logger, clock: systemClock, redis };
   const servers: http.Server[] = [];
   const managers: ConnectionManagerLike[] = [];
+  const logWriters: Array<{ close(): void }> = [];
   let state = "PRE_INITIALIZING";
 
   let closing: Promise<void> | null = null;
@@ -119,6 +121,7 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
       state = "DRAINING";
       await Promise.all(servers.map(closeServer));
       for (const m of managers) await m.close?.();
+      for (const w of logWriters) w.close();
       clusters.close();
       redis.close();
     })();
@@ -135,7 +138,9 @@ export async function startRunner(opts: RunnerOptions): Promise<RunningRunner> {
     const listenerPorts: number[] = [];
     const listenersByName: Record<string, number> = {};
     for (const l of spec.listeners) {
-      const manager = await factory({ ...l.hcm, concurrency }, services);
+      const writer = accessLogWriter(l.accessLogs);
+      if (writer) logWriters.push(writer);
+      const manager = await factory({ ...l.hcm, concurrency }, writer ? { ...services, accessLog: writer.log } : services);
       managers.push(manager);
       const server = http.createServer(
         { requestTimeout: 0, keepAliveTimeout: 3_600_000, maxHeaderSize: 60 * 1024 }, // Envoy: no request timeout, 1 h idle, 60 KiB headers

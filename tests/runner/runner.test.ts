@@ -6,9 +6,10 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
+import { parse, stringify } from "yaml";
 import { BootstrapError, startRunner, type RunningRunner } from "../../host/runner/index.ts";
 import { RunnerLogger } from "../../host/runner/logger.ts";
-import { get, startServer, type TestServer } from "./helpers.ts";
+import { get, startServer, tempDir, type TestServer, until } from "./helpers.ts";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const hostReady = fs.existsSync(path.join(ROOT, "host/index.ts"));
@@ -31,7 +32,7 @@ async function runner(configText: string, extra: Parameters<typeof startRunner>[
   return r;
 }
 
-function bootstrap(upstreamPort: number): string {
+function bootstrap(upstreamPort: number, accessLogPath = "/dev/null"): string {
   return `
 admin: {address: {socket_address: {address: 127.0.0.1, port_value: 0}}}
 static_resources:
@@ -44,6 +45,12 @@ static_resources:
         typed_config:
           "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
           stat_prefix: ingress
+          access_log:
+          - name: file
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+              path: ${accessLogPath}
+              log_format: {text_format_source: {inline_string: "%REQ(:METHOD)% %RESPONSE_CODE% %RESPONSE_FLAGS% %UPSTREAM_CLUSTER% %RESPONSE_CODE_DETAILS%\\n"}}
           route_config:
             virtual_hosts:
             - name: all
@@ -96,7 +103,8 @@ describe("runner end to end through the wasm host", { skip: hostReady ? false : 
         res.end(JSON.stringify({ path: q.url, host: q.headers.host, body: Buffer.concat(body).toString() }));
       });
     });
-    const r = await runner(bootstrap(up.port));
+    const logFile = path.join(tempDir(), "access.log");
+    const r = await runner(bootstrap(up.port, logFile));
     assert.equal(r.listenerPorts.length, 1);
     assert.ok(r.listenerPorts[0] > 0 && r.adminPort! > 0);
     assert.deepEqual(r.listenersByName, { main: r.listenerPorts[0] });
@@ -134,6 +142,13 @@ describe("runner end to end through the wasm host", { skip: hostReady ? false : 
     assert.equal(text.body, "cluster.up.upstream_rq_total: 1\n");
     const clusters = await get(`http://127.0.0.1:${r.adminPort}/clusters`);
     assert.match(clusters.body, new RegExp(`^up::127\\.0\\.0\\.1:${up.port}::weight::1$`, "m"));
+
+    await until(() => fs.existsSync(logFile) && fs.readFileSync(logFile, "utf8").split("\n").length > 3, 3000, "access log lines");
+    assert.deepEqual(fs.readFileSync(logFile, "utf8").split("\n").slice(0, 3), [
+      "POST 200 - up via_upstream",
+      "GET 418 - - direct_response",
+      "GET 503 NC - cluster_not_found",
+    ]);
   });
 
   it("streams SSE from the upstream to the client event by event", async () => {
@@ -168,7 +183,19 @@ describe("runner end to end through the wasm host", { skip: hostReady ? false : 
     const { startMockProvider } = await import("../../host/mock/index.ts");
     const mock = await startMockProvider({ port: 0 });
     cleanups.push(() => mock.close());
-    const text = fs.readFileSync(path.join(ROOT, "envoy/envoy.yaml"), "utf8").replace("port_value: 18080", `port_value: ${mock.port}`);
+    const doc = parse(fs.readFileSync(path.join(ROOT, "envoy/envoy.yaml"), "utf8").replace("port_value: 18080", `port_value: ${mock.port}`));
+    const logFile = path.join(tempDir(), "ai.log");
+    doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.access_log = [
+      {
+        name: "ai",
+        typed_config: {
+          "@type": "type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog",
+          path: logFile,
+          log_format: { text_format_source: { inline_string: '{"code":%RESPONSE_CODE%,"ai_log":"%FILTER_STATE(wasm.ai_log:PLAIN)%"}\n' } },
+        },
+      },
+    ];
+    const text = stringify(doc);
     const r = await runner(text, { baseDir: ROOT, portOverrides: { ai_gateway: 0, admin: 0 } });
     const ready = await get(`http://127.0.0.1:${r.adminPort}/ready`);
     assert.equal(ready.status, 200);
@@ -189,5 +216,10 @@ describe("runner end to end through the wasm host", { skip: hostReady ? false : 
       prom.body,
       /^route_upstream_model_consumer_metric_input_token\{ai_route="default",ai_cluster="mock-llm",ai_model="gpt-4o-mini",ai_consumer="none"\} [1-9]\d*$/m,
     );
+    // ai-statistics' log record reaches the access log through the filter state
+    await until(() => fs.existsSync(logFile) && fs.readFileSync(logFile, "utf8").includes("\n"), 3000, "access log line");
+    const line = JSON.parse(fs.readFileSync(logFile, "utf8").split("\n")[0]);
+    assert.equal(line.code, 200);
+    assert.equal(JSON.parse(line.ai_log).model, "gpt-4o-mini");
   });
 });

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import type { WasmFilterConfig } from "../../contract.ts";
 import { expectType, Fields } from "./reader.ts";
 import { readRouteConfig } from "./route.ts";
+import { readAccessLogs, type AccessLogSpec } from "./access-log.ts";
 import type { ListenerSpec, SocketAddressSpec } from "./types.ts";
 
 const HCM = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
@@ -40,6 +41,7 @@ export function readListener(f: Fields, baseDir: string): ListenerSpec | null {
   const chains = f.messages("filter_chains");
   if (chains.length !== 1) f.problems.add(f.at("filter_chains"), "exactly one filter chain is supported");
   let hcm: ListenerSpec["hcm"] | null = null;
+  let accessLogs: AccessLogSpec[] = [];
   if (chains.length > 0) {
     const chain = chains[0].f;
     chain.str("name");
@@ -50,7 +52,7 @@ export function readListener(f: Fields, baseDir: string): ListenerSpec | null {
       nf.str("name");
       const tc = nf.message("typed_config");
       if (!tc) nf.problems.add(nf.at("typed_config"), "required");
-      else if (expectType(tc, HCM)) hcm = readHcm(tc, bufferLimitBytes, baseDir);
+      else if (expectType(tc, HCM)) ({ hcm, accessLogs } = readHcm(tc, bufferLimitBytes, baseDir));
       else tc.done();
       nf.done();
     }
@@ -58,10 +60,10 @@ export function readListener(f: Fields, baseDir: string): ListenerSpec | null {
   }
   f.done();
   if (!address || !hcm) return null;
-  return { name: name === "" ? `listener_${address.port}` : name, address, hcm };
+  return { name: name === "" ? `listener_${address.port}` : name, address, hcm, accessLogs };
 }
 
-function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): ListenerSpec["hcm"] {
+function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): { hcm: ListenerSpec["hcm"]; accessLogs: AccessLogSpec[] } {
   const statPrefix = f.requiredStr("stat_prefix");
   // AUTO serves HTTP/1.1 here, which is what every HTTP/1 client gets from Envoy too.
   f.enumOf("codec_type", ["AUTO", "HTTP1"] as const, "AUTO");
@@ -98,8 +100,9 @@ function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): Listener
   const rc = f.message("route_config");
   if (!rc) f.problems.add(f.at("route_config"), "required (rds is not supported)");
   const routeConfig = rc ? readRouteConfig(rc, filterNames) : { name: "", virtualHosts: [] };
+  const accessLogs = readAccessLogs(f);
   f.done();
-  return { statPrefix, routeConfig, filters, bufferLimitBytes };
+  return { hcm: { statPrefix, routeConfig, filters, bufferLimitBytes }, accessLogs };
 }
 
 /** envoy.extensions.filters.http.wasm.v3.Wasm -> WasmFilterConfig */

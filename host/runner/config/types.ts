@@ -1,5 +1,6 @@
 // What the runner keeps of an envoy.yaml after parsing: plain data, no behaviour.
 import type { ConnectionManagerConfig } from "../../contract.ts";
+import type { AccessLogSpec } from "./access-log.ts";
 
 export type Metadata = Record<string, unknown>;
 
@@ -14,6 +15,7 @@ export interface ListenerSpec {
   address: SocketAddressSpec;
   /** Connection manager config without `concurrency` (a command-line setting). */
   hcm: Omit<ConnectionManagerConfig, "concurrency">;
+  accessLogs: AccessLogSpec[];
 }
 
 export interface EndpointSpec {
