@@ -30,8 +30,6 @@ export class Config {
   /** may on_request_headers return StopIteration to wait for the body (Envoy >= 1.35 with
    *  allow_on_headers_stop_iteration, or Higress)? */
   headerHold: bool = true;
-  /** true when this config has no provider (a global config next to `_rules_`): pass through */
-  empty: bool = false;
   warnings: string[] = [];
 
   providerById(id: string): Provider | null {
@@ -63,11 +61,12 @@ export function parseConfigText(text: string): ConfigResult {
     res.error = "configuration: expected a JSON object";
     return res;
   }
-  return parseConfig(v.get<JSON.Obj>(), "", true);
+  return parseConfig(v.get<JSON.Obj>(), "");
 }
 
-/** Parses one configuration object (the global one, or a `_rules_` entry when allowEmpty=false). */
-export function parseConfig(obj: JSON.Obj, path: string, allowEmpty: bool): ConfigResult {
+/** Parses one configuration object: the global one, or a `_rules_` entry (RouteRules calls this
+ *  for each; a global part holding only `_rules_` is not parsed). */
+export function parseConfig(obj: JSON.Obj, path: string): ConfigResult {
   const res = new ConfigResult();
   const f = new JsonFields();
   const c = new Config();
@@ -79,8 +78,7 @@ export function parseConfig(obj: JSON.Obj, path: string, allowEmpty: bool): Conf
   }
   parseProviders(f, obj, path, c);
   if (c.providers.length == 0 && f.error === null) {
-    if (allowEmpty && obj.has("_rules_")) c.empty = true;
-    else f.fail(path.length == 0 ? "provider" : fieldPath(path, "provider"), "required: set provider or providers");
+    f.fail(path.length == 0 ? "provider" : fieldPath(path, "provider"), "required: set provider or providers");
   }
   c.routing = parseRouting(f, f.obj(obj, "routing", path), fieldPath(path, "routing"), c.providers);
   c.cache = parseCache(f, f.obj(obj, "cache", path), fieldPath(path, "cache"));

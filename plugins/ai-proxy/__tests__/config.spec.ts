@@ -117,8 +117,4 @@ describe("config: extensions", () => {
     expect(err('{"provider":{"type":"openai"},"headerHold":false,"routing":{"sticky":{"bodyField":"user"}}}').startsWith("routing: model rules")).toBe(true);
     ok('{"provider":{"type":"openai"},"headerHold":false}');
   });
-  it("a global config may be empty next to _rules_", () => {
-    const c = ok('{"_rules_":[{"_match_route_":["r1"],"provider":{"type":"openai"}}]}');
-    expect(c.empty).toBe(true);
-  });
 });

@@ -1,0 +1,102 @@
+import { StreamRelay, isErrorEvent, TRUNCATED_MESSAGE } from "../stream-relay";
+import { Protocol } from "../api";
+import { pickConverter, Protocol as CP, ConvertOptions } from "../converters/converter";
+import { SseEvent } from "../../shared/sse-parser";
+
+function same(p: Protocol): StreamRelay {
+  return new StreamRelay(p, p, null, null, null);
+}
+
+function text(b: ArrayBuffer | null): string {
+  return b === null ? "<same>" : String.UTF8.decode(b!);
+}
+
+function feed(r: StreamRelay, s: string, pieces: i32): string {
+  const bytes = String.UTF8.encode(s);
+  const step = <i32>Math.ceil(<f64>bytes.byteLength / <f64>pieces);
+  let out = "";
+  for (let i = 0; i < bytes.byteLength; i += step) {
+    const end = min(i + step, bytes.byteLength);
+    const res = r.push(bytes.slice(i, end));
+    out += res === null ? String.UTF8.decode(bytes.slice(i, end)) : text(res);
+  }
+  return out + text(r.finish());
+}
+
+const OPENAI_OK = 'data: {"id":"c","choices":[{"index":0,"delta":{"content":"hi"}}]}\n\ndata: [DONE]\n\n';
+const ANTHROPIC_OK =
+  'event: message_start\ndata: {"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude","content":[],"stop_reason":null,"usage":{"input_tokens":3,"output_tokens":0}}}\n\n' +
+  'event: content_block_start\ndata: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}\n\n' +
+  'event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}\n\n' +
+  'event: content_block_stop\ndata: {"type":"content_block_stop","index":0}\n\n' +
+  'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":1}}\n\n' +
+  'event: message_stop\ndata: {"type":"message_stop"}\n\n';
+
+describe("stream relay: same protocol", () => {
+  it("passes bytes through and sees the end marker", () => {
+    const r = same(Protocol.OpenAI);
+    r.startCapture(10000);
+    expect(feed(r, OPENAI_OK, 7)).toBe(OPENAI_OK);
+    expect(r.completed).toBe(true);
+    expect(r.clean).toBe(true);
+    expect(String.UTF8.decode(r.captureBytes()!)).toBe(OPENAI_OK);
+  });
+  it("ends a cut OpenAI stream with an error event", () => {
+    const r = same(Protocol.OpenAI);
+    const out = feed(r, 'data: {"choices":[]}\n\n', 3);
+    expect(out.includes('data: {"error":{"message":"' + TRUNCATED_MESSAGE)).toBe(true);
+    expect(r.clean).toBe(false);
+  });
+  it("terminates a half event before the error", () => {
+    const r = same(Protocol.Anthropic);
+    const out = feed(r, 'event: message_start\ndata: {"type":"message_start"}\n\nevent: content_block_delta\ndata: {"ty', 2);
+    expect(out.includes('{"ty\n\nevent: error\ndata: {"type":"error","error":{"type":"api_error"')).toBe(true);
+  });
+  it("an upstream error event is the end, nothing appended", () => {
+    const r = same(Protocol.Anthropic);
+    const s = 'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"x"}}\n\n';
+    expect(feed(r, s, 2)).toBe(s);
+    expect(r.failed).toBe(true);
+  });
+  it("capture stops past its limit", () => {
+    const r = same(Protocol.OpenAI);
+    r.startCapture(10);
+    feed(r, OPENAI_OK, 2);
+    expect(r.captureBytes()).toBeNull();
+  });
+});
+
+describe("stream relay: converted", () => {
+  it("anthropic upstream -> openai client, any chunking", () => {
+    const conv = pickConverter(CP.OpenAI, CP.Anthropic)!;
+    const opts = new ConvertOptions();
+    const req = conv.request('{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}', opts);
+    for (let pieces = 1; pieces < 40; pieces += 13) {
+      const r = new StreamRelay(Protocol.OpenAI, Protocol.Anthropic, conv, req, opts);
+      const out = feed(r, ANTHROPIC_OK, pieces);
+      expect(out.includes('"content":"Hello"')).toBe(true);
+      expect(out.endsWith("data: [DONE]\n\n")).toBe(true);
+      expect(r.clean).toBe(true);
+    }
+  });
+  it("a cut converted stream ends with an error", () => {
+    const conv = pickConverter(CP.OpenAI, CP.Anthropic)!;
+    const opts = new ConvertOptions();
+    const req = conv.request('{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}', opts);
+    const r = new StreamRelay(Protocol.OpenAI, Protocol.Anthropic, conv, req, opts);
+    const out = feed(r, ANTHROPIC_OK.substring(0, 600), 3);
+    expect(out.includes('"error"')).toBe(true);
+    expect(out.includes("[DONE]")).toBe(false);
+    expect(r.clean).toBe(false);
+  });
+});
+
+describe("stream relay: error event detection", () => {
+  it("recognises error data", () => {
+    const e = new SseEvent();
+    e.data = ' {"error":{"message":"x"}}';
+    expect(isErrorEvent(e)).toBe(true);
+    e.data = '{"id":"x","error":null}';
+    expect(isErrorEvent(e)).toBe(false);
+  });
+});

@@ -1,0 +1,181 @@
+// The response side of the live upstream request:
+//   failure status  -> count it against the key; retry / fall back by http_call (the response is
+//                      held and replaced), else the degrade cache, else the error passes on,
+//                      rewritten in the client's protocol when the protocols differ;
+//   SSE             -> relayed per chunk (converted when needed); with headerHold and something
+//                      left to try, the headers wait for the first event so an error event there
+//                      can still be retried; a cut stream ends with an error event;
+//   JSON            -> converted as a whole when the protocols differ, kept for the cache.
+import {
+  FilterHeadersStatus, FilterDataStatus, BufferType, responseHeaders, getBuffer, replaceBuffer,
+  clusterName, log,
+} from "../../assembly";
+import { clientProtocol } from "./api";
+import { RequestState, BodyMode } from "./request-state";
+import { StreamRelay, isErrorEvent } from "./stream-relay";
+import { startNextAttempt } from "./attempts";
+import { cacheLookup, cacheStore, sendDegraded } from "./degrade-cache";
+import { SseParser } from "../shared/sse-parser";
+import { JsonPath } from "../shared/json-path";
+import { statusForErrorType } from "../shared/errors";
+import { pickKey, recordRequestResult } from "./key-store";
+
+const ERROR_TYPE = new JsonPath("error.type");
+
+export function onResponseHeaders(s: RequestState, endOfStream: bool): FilterHeadersStatus {
+  if (s.live === null || s.answered || s.liveUp === null) return FilterHeadersStatus.Continue;
+  const st = responseHeaders.get(":status");
+  const status: u32 = st === null ? 502 : <u32>I32.parseInt(st);
+  s.status = status;
+  s.liveCluster = clusterName();
+  const t = s.live!;
+  const up = s.liveUp!;
+  recordRequestResult(t.provider, t.key, status, s.liveCluster);
+
+  if (status < 200 || status >= 300) {
+    s.lastStatus = status;
+    s.lastUp = up;
+    if (startNextAttempt(s, status)) {
+      s.mode = BodyMode.Drop;
+      return FilterHeadersStatus.StopIteration;
+    }
+    if (answerFromCache(s)) return FilterHeadersStatus.StopIteration;
+    if (up.converter !== null) {
+      const mapped = up.converter!.error(<i32>status, "").status;
+      if (<u32>mapped != status) responseHeaders.replace(":status", mapped.toString());
+      responseHeaders.remove("content-length");
+      responseHeaders.replace("content-type", "application/json");
+      s.mode = BodyMode.BufferError;
+    }
+    return FilterHeadersStatus.Continue;
+  }
+
+  const ct = responseHeaders.get("content-type");
+  if (ct !== null && ct.includes("text/event-stream")) {
+    const relay = new StreamRelay(clientProtocol(s.client.api), up.upstreamProtocol, up.converter, up.converted, up.opts);
+    if (s.cacheable) relay.startCapture(s.cfg.cache.maxEntryBytes);
+    s.relay = relay;
+    if (up.converter !== null) responseHeaders.remove("content-length");
+    // Something left to try: hold the headers until the first event says the stream is good.
+    if (s.cfg.headerHold && canStillFailOver(s)) {
+      s.mode = BodyMode.HoldFirst;
+      return FilterHeadersStatus.StopIteration;
+    }
+    s.mode = BodyMode.Stream;
+    return FilterHeadersStatus.Continue;
+  }
+  if (up.converter !== null) {
+    responseHeaders.remove("content-length");
+    responseHeaders.replace("content-type", "application/json");
+    s.mode = BodyMode.BufferConvert;
+  } else if (s.cacheable) s.mode = BodyMode.BufferCache;
+  return FilterHeadersStatus.Continue;
+}
+
+export function onResponseBody(s: RequestState, size: u32, endOfStream: bool): FilterDataStatus {
+  const mode = s.mode;
+  if (mode == BodyMode.Pass) return FilterDataStatus.Continue;
+  if (mode == BodyMode.Drop || s.answered) return FilterDataStatus.StopIterationNoBuffer;
+  if (mode == BodyMode.Stream) return relayChunk(s, getBuffer(BufferType.HttpResponseBody, 0, size), endOfStream);
+  if (mode == BodyMode.HoldFirst) return holdFirst(s, size, endOfStream);
+  if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
+  const body = getBuffer(BufferType.HttpResponseBody, 0, size);
+  const up = s.liveUp!;
+  if (mode == BodyMode.BufferError) {
+    const r = up.converter!.error(<i32>s.status, String.UTF8.decode(body));
+    replaceBuffer(BufferType.HttpResponseBody, String.UTF8.encode(r.body));
+    return FilterDataStatus.Continue;
+  }
+  let out = body;
+  if (mode == BodyMode.BufferConvert) {
+    const r = up.converter!.response(String.UTF8.decode(body), up.converted!, up.opts);
+    if (r.error !== null) {
+      // Headers (200) are gone: the body carries the error in the client's protocol.
+      log.warn("ai-proxy: provider '" + s.live!.provider.id + "' answered with an unexpected body: " + r.error!.message);
+      const e = up.converter!.clientErrorBody(r.error!);
+      replaceBuffer(BufferType.HttpResponseBody, String.UTF8.encode(e));
+      return FilterDataStatus.Continue;
+    }
+    out = String.UTF8.encode(r.body);
+    replaceBuffer(BufferType.HttpResponseBody, out);
+  }
+  if (s.cacheable) cacheStore(s.cfg.cache, s.cacheHash, s.status, false, "application/json", out);
+  return FilterDataStatus.Continue;
+}
+
+/** One SSE chunk through the relay; at the end, whatever the client still needs. */
+function relayChunk(s: RequestState, chunk: ArrayBuffer, endOfStream: bool): FilterDataStatus {
+  const relay = s.relay!;
+  const converted = relay.push(chunk);
+  let out = converted === null ? chunk : converted!;
+  let changed = converted !== null;
+  if (endOfStream) {
+    const tail = relay.finish();
+    if (tail.byteLength > 0) {
+      out = concat(out, tail);
+      changed = true;
+    }
+    if (!relay.clean) log.warn("ai-proxy: stream from provider '" + s.live!.provider.id + "' did not finish cleanly");
+    else if (s.cacheable) {
+      const cap = relay.captureBytes();
+      if (cap !== null) cacheStore(s.cfg.cache, s.cacheHash, s.status, true, "text/event-stream", cap);
+    }
+  }
+  if (changed) replaceBuffer(BufferType.HttpResponseBody, out);
+  return FilterDataStatus.Continue;
+}
+
+/** Headers held: wait for the first complete event. An error there is a failure that can still
+ *  be retried; anything else releases the stream. */
+function holdFirst(s: RequestState, size: u32, endOfStream: bool): FilterDataStatus {
+  const all = getBuffer(BufferType.HttpResponseBody, 0, size);
+  const p = new SseParser();
+  p.push(all);
+  let ev = p.next();
+  if (ev === null && endOfStream) ev = p.finish();
+  if (ev === null && !endOfStream) return FilterDataStatus.StopIterationAndBuffer;
+  let failStatus: u32 = 0;
+  if (ev === null) failStatus = 502; // a 200 with nothing in it
+  else if (isErrorEvent(ev)) {
+    const type = ERROR_TYPE.valueText(ev.data);
+    failStatus = type === null ? 502 : <u32>statusForErrorType(type);
+  }
+  if (failStatus != 0) {
+    const t = s.live!;
+    recordRequestResult(t.provider, t.key, failStatus, s.liveCluster);
+    s.lastStatus = failStatus;
+    s.lastUp = s.liveUp;
+    if (startNextAttempt(s, failStatus)) {
+      s.mode = BodyMode.Drop;
+      return FilterDataStatus.StopIterationNoBuffer;
+    }
+    if (answerFromCache(s)) return FilterDataStatus.StopIterationNoBuffer;
+  }
+  s.mode = BodyMode.Stream;
+  return relayChunk(s, all, endOfStream);
+}
+
+function answerFromCache(s: RequestState): bool {
+  const e = s.cacheable ? cacheLookup(s.cfg.cache, s.cacheHash) : null;
+  if (e === null) return false;
+  s.mode = BodyMode.Drop;
+  s.answered = true;
+  s.fromCache = true;
+  sendDegraded(e);
+  return true;
+}
+
+/** True when a failure now could still be answered by a retry or a fallback. */
+function canStillFailOver(s: RequestState): bool {
+  const p = s.current!.provider;
+  if (p.retry.enabled && s.retries < p.retry.maxRetries && pickKey(p, s.triedKeys) >= 0) return true;
+  return s.fallbackPos < s.cfg.routing.fallback.length || s.cacheable;
+}
+
+function concat(a: ArrayBuffer, b: ArrayBuffer): ArrayBuffer {
+  const out = new ArrayBuffer(a.byteLength + b.byteLength);
+  memory.copy(changetype<usize>(out), changetype<usize>(a), a.byteLength);
+  memory.copy(changetype<usize>(out) + <usize>a.byteLength, changetype<usize>(b), b.byteLength);
+  return out;
+}
+

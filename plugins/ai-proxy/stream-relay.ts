@@ -1,0 +1,152 @@
+// Relays one streamed (SSE) response to the client, chunk by chunk, never holding more than the
+// incomplete tail of an event (shared SseParser):
+//   same protocol  the bytes pass untouched; events are only watched for the end marker
+//                  (`data: [DONE]`, Anthropic `message_stop`) and for upstream error events;
+//   converted      each upstream event goes through the converter and the chunk is replaced.
+// If the upstream ends without its end marker and without an error event, the client gets an
+// error event instead of a clean end. The client-facing output can be captured (bounded) for the
+// degrade cache. Pure: no host calls.
+import { Protocol } from "./api";
+import { SseParser, SseEvent } from "../shared/sse-parser";
+import { Converter, ConvertOptions, RequestResult, StreamState } from "./converters/converter";
+import { OutBuf } from "./converters/out-buf";
+import { clientErrorEvent } from "./client-error";
+
+export const TRUNCATED_MESSAGE = "upstream stream ended before completion";
+
+export class StreamRelay {
+  parser: SseParser = new SseParser();
+  out: OutBuf = new OutBuf(512);
+  conv: Converter | null;
+  state: StreamState | null = null;
+  /** the upstream's end marker was seen */
+  completed: bool = false;
+  /** an error event was seen (passed on, or written by the converter) */
+  failed: bool = false;
+  /** events relayed */
+  events: i32 = 0;
+  /** captured client-facing bytes, null when capture is off or over the limit */
+  capture: Array<ArrayBuffer> | null = null;
+  captured: i32 = 0;
+  captureLimit: i32 = 0;
+
+  constructor(public client: Protocol, public upstream: Protocol, conv: Converter | null, req: RequestResult | null, opts: ConvertOptions | null) {
+    this.conv = conv;
+    if (conv !== null) this.state = conv.newStream(req!, opts!);
+  }
+
+  startCapture(limit: i32): void {
+    this.capture = new Array<ArrayBuffer>();
+    this.captureLimit = limit;
+  }
+
+  /** Feeds one upstream chunk. Returns the bytes to send instead (converted), or null to send
+   *  the chunk unchanged (same protocol). */
+  push(chunk: ArrayBuffer): ArrayBuffer | null {
+    this.parser.push(chunk);
+    if (this.conv === null) {
+      let ev = this.parser.next();
+      while (ev !== null) {
+        this.watch(ev);
+        ev = this.parser.next();
+      }
+      this.keep(chunk);
+      return null;
+    }
+    this.out.reset();
+    let ev = this.parser.next();
+    while (ev !== null) {
+      this.convertEvent(ev);
+      ev = this.parser.next();
+    }
+    const bytes = this.out.toUtf8();
+    this.keep(bytes);
+    return bytes;
+  }
+
+  /** End of the upstream stream: the bytes to append (possibly empty). */
+  finish(): ArrayBuffer {
+    this.out.reset();
+    // Same protocol: a last event without its blank line was already sent as bytes; it is only
+    // watched here. A cut inside an event needs a line break before anything is appended.
+    const partial = this.conv === null && this.parser.pendingBytes > 0;
+    let ev = this.parser.finish();
+    while (ev !== null) {
+      if (this.conv === null) this.watch(ev);
+      else this.convertEvent(ev);
+      ev = this.parser.finish();
+    }
+    if (this.conv !== null) {
+      const st = this.state!;
+      this.conv!.streamEnd(st, this.out);
+      this.completed = st.done && !st.failed;
+      this.failed = st.failed;
+    } else if (!this.completed && !this.failed && this.upstream != Protocol.Gemini) {
+      // Gemini streams have no end marker: their end cannot be told from a cut.
+      if (partial) this.out.str("\n\n");
+      this.out.str(clientErrorEvent(this.client, 502, TRUNCATED_MESSAGE, "stream_truncated"));
+      this.failed = true;
+    }
+    const bytes = this.out.toUtf8();
+    this.keep(bytes);
+    return bytes;
+  }
+
+  /** True when the stream finished cleanly (cacheable). */
+  get clean(): bool {
+    return !this.failed && (this.completed || (this.conv === null && this.upstream == Protocol.Gemini));
+  }
+
+  private convertEvent(ev: SseEvent): void {
+    this.events++;
+    this.conv!.streamEvent(this.state!, ev.event, ev.data, this.out);
+    const st = this.state!;
+    if (st.failed) this.failed = true;
+  }
+
+  private watch(ev: SseEvent): void {
+    this.events++;
+    if (isEndMarker(ev)) this.completed = true;
+    else if (isErrorEvent(ev)) this.failed = true;
+  }
+
+  private keep(bytes: ArrayBuffer): void {
+    if (this.capture === null) return;
+    if (this.captured + bytes.byteLength > this.captureLimit) {
+      this.capture = null;
+      return;
+    }
+    this.capture!.push(bytes);
+    this.captured += bytes.byteLength;
+  }
+
+  /** The captured output as one buffer (null when not captured). */
+  captureBytes(): ArrayBuffer | null {
+    if (this.capture === null) return null;
+    const parts = this.capture!;
+    const out = new ArrayBuffer(this.captured);
+    let at: usize = 0;
+    for (let i = 0; i < parts.length; i++) {
+      memory.copy(changetype<usize>(out) + at, changetype<usize>(parts[i]), parts[i].byteLength);
+      at += <usize>parts[i].byteLength;
+    }
+    return out;
+  }
+}
+
+/** `data: [DONE]` (OpenAI) or `event: message_stop` (Anthropic). */
+export function isEndMarker(ev: SseEvent): bool {
+  return ev.data == "[DONE]" || ev.event == "message_stop";
+}
+
+/** Anthropic `event: error`, or a data object whose first member is "error" (OpenAI, Gemini). */
+export function isErrorEvent(ev: SseEvent): bool {
+  if (ev.event == "error") return true;
+  const d = ev.data;
+  let i = 0;
+  while (i < d.length && (d.charCodeAt(i) == 0x20 || d.charCodeAt(i) == 0x0a || d.charCodeAt(i) == 0x0d || d.charCodeAt(i) == 0x09)) i++;
+  if (i >= d.length || d.charCodeAt(i) != 0x7b) return false;
+  i++;
+  while (i < d.length && (d.charCodeAt(i) == 0x20 || d.charCodeAt(i) == 0x0a || d.charCodeAt(i) == 0x0d || d.charCodeAt(i) == 0x09)) i++;
+  return d.startsWith('"error"', i);
+}
