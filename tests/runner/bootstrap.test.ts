@@ -146,7 +146,7 @@ describe("unsupported fields", () => {
       config((c) => {
         c.static_resources.clusters[2].health_checks = [{ timeout: "1s" }];
         c.static_resources.clusters[2].circuit_breakers = {};
-        hcm(c).access_log = [];
+        hcm(c).server_name = "gw";
         c.layered_runtime = {};
       }),
     );
@@ -154,7 +154,7 @@ describe("unsupported fields", () => {
       "layered_runtime: not supported by the local runner",
       "static_resources.clusters[2].circuit_breakers: not supported by the local runner",
       "static_resources.clusters[2].health_checks: not supported by the local runner",
-      `${HCM_PATH}.access_log: not supported by the local runner`,
+      `${HCM_PATH}.server_name: not supported by the local runner`,
     ]);
   });
 
