@@ -249,7 +249,7 @@ function scan(base: usize, len: i32, tape: usize, cap: i32, stack: usize): i32 {
         store<i32>(t, ++n, 12);
       } else {
         if (sp >= MAX_DEPTH) {
-          errPos = pos;
+          errPos = load<i32>(t, 4);
           return E_DEPTH;
         }
         store<i32>(stack + (<usize>sp << 2), n);

@@ -35,7 +35,7 @@ export class Reader {
   }
 
   /** Pushes a path segment: `name` (a string literal) and, for array elements, its index. */
-  @inline enter(name: string, i: i32 = -1): void {
+  enter(name: string, i: i32 = -1): void {
     if (this.depth < MAX_PATH) {
       unchecked((this.names[this.depth] = changetype<usize>(name)));
       unchecked((this.idx[this.depth] = i));
@@ -152,17 +152,17 @@ export class Reader {
   }
 
   /** Copies token t to the output verbatim (strings keep their escapes). */
-  @inline copy(t: i32): void {
+  copy(t: i32): void {
     this.out.span(this.doc.src, this.doc.start(t), this.doc.end(t));
   }
 
   /** Copies a string token's content without its quotes (to splice into another JSON string). */
-  @inline copyInner(t: i32): void {
+  copyInner(t: i32): void {
     this.out.span(this.doc.src, this.doc.start(t) + 1, this.doc.end(t) - 1);
   }
 
   /** Writes `prefix` then token t verbatim. */
-  @inline field(prefix: string, t: i32): void {
+  field(prefix: string, t: i32): void {
     this.out.str(prefix);
     this.copy(t);
   }
