@@ -127,7 +127,7 @@ export class AnthropicToOpenAI extends Converter {
     if (msgs < 0) return false;
     o.str(',"messages":[');
     const sys = r.member(0, "system");
-    if (sys >= 0) {
+    if (sys >= 0 && !(d.kind(sys) == K_STR && r.isEmptyStr(sys))) {
       o.str('{"role":"system","content":');
       if (d.kind(sys) == K_STR) r.copy(sys);
       else if (d.kind(sys) == K_ARR) {

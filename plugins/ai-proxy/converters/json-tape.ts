@@ -324,6 +324,8 @@ export class JsonDoc {
     this.src = src;
     this.error = "";
     this.count = 0;
+    // A tape grown for one huge document is not kept for the small ones after it.
+    if (this.tape.length > 1 << 18 && src.length < 1 << 16) this.tape = new StaticArray<i32>(1024);
     while (true) {
       const n = scan(changetype<usize>(src), src.length, changetype<usize>(this.tape), this.tape.length >> 2, changetype<usize>(STACK));
       if (n >= 0) {

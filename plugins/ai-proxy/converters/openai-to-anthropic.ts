@@ -73,6 +73,7 @@ class AnthropicToOpenAIStream extends OpenAIStream {
   /** input, cache_read, cache_creation as last reported (message_delta may repeat them). */
   inputs: StaticArray<i64> = new StaticArray<i64>(3);
   fallbackModel: string = "";
+  fallbackId: string = "";
 }
 
 export class OpenAIToAnthropic extends Converter {
@@ -324,7 +325,8 @@ export class OpenAIToAnthropic extends Converter {
       r.enter("content");
       if (!this.writeUserParts(c)) return false;
       r.leave();
-    } else if (c >= 0 || role == ROLE_USER) return r.wrong("content", "string or array", c < 0 ? m : c);
+    } else if (c >= 0) return r.wrong("content", "string or array", c);
+    else if (role == ROLE_USER) return r.fail("content", "required string or array is missing");
     if (role == ROLE_ASSISTANT) {
       const tcs = r.opt(m, "tool_calls", K_ARR);
       if (tcs == -2) return false;
@@ -510,6 +512,7 @@ export class OpenAIToAnthropic extends Converter {
     st.includeUsage = req.includeUsage;
     st.created = opts.nowSeconds;
     st.fallbackModel = req.model;
+    st.fallbackId = opts.fallbackId;
     return st;
   }
 
@@ -523,6 +526,8 @@ export class OpenAIToAnthropic extends Converter {
       return new ConvertError(502, msg);
     }
     const ty = d.get(0, "type");
+    // Chunks need id/model from message_start; an upstream that skips it still gets valid chunks.
+    if (st.head.length == 0 && !d.strIs(ty, "message_start") && !d.strIs(ty, "error")) st.setHead(jsonQuoted(st.fallbackId), jsonQuoted(st.fallbackModel));
     if (d.strIs(ty, "content_block_delta")) {
       const delta = d.get(0, "delta");
       const dt = d.get(delta, "type");
@@ -576,7 +581,7 @@ export class OpenAIToAnthropic extends Converter {
       const msg = d.get(0, "message");
       const id = d.get(msg, "id");
       const model = d.get(msg, "model");
-      st.setHead(id >= 0 && d.kind(id) == K_STR ? d.raw(id) : '"msg"', model >= 0 && d.kind(model) == K_STR ? d.raw(model) : jsonQuoted(st.fallbackModel));
+      st.setHead(d.kind(id) == K_STR ? d.raw(id) : jsonQuoted(st.fallbackId), d.kind(model) == K_STR ? d.raw(model) : jsonQuoted(st.fallbackModel));
       readUsage(d, d.get(msg, "usage"), st.usage, st.inputs);
       st.open(out, 0);
       out.str('"role":"assistant","content":""');
@@ -584,14 +589,12 @@ export class OpenAIToAnthropic extends Converter {
       return null;
     }
     if (d.strIs(ty, "message_delta")) {
-      this.ensureHead(st);
       readUsage(d, d.get(0, "usage"), st.usage, st.inputs);
       st.open(out, 0);
       st.close(out, finishFor(d, d.get(d.get(0, "delta"), "stop_reason")));
       return null;
     }
     if (d.strIs(ty, "message_stop")) {
-      this.ensureHead(st);
       st.finish(out);
       return null;
     }
@@ -610,10 +613,6 @@ export class OpenAIToAnthropic extends Converter {
   streamEnd(state: StreamState, out: OutBuf): void {
     const st = state as AnthropicToOpenAIStream;
     if (!st.done) this.failStream(st, out, "upstream stream ended before message_stop", 502, "");
-  }
-
-  private ensureHead(st: AnthropicToOpenAIStream): void {
-    if (st.head.length == 0) st.setHead('"msg"', jsonQuoted(st.fallbackModel));
   }
 
   private toolOf(st: AnthropicToOpenAIStream, idx: i32): i32 {

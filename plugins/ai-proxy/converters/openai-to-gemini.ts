@@ -204,7 +204,8 @@ export class OpenAIToGemini extends Converter {
           r.enter("content");
           if (!this.writeParts(c, role == ROLE_ASSISTANT)) return false;
           r.leave();
-        } else if (c >= 0 || role != ROLE_ASSISTANT) return r.wrong("content", "string or array", c < 0 ? m : c);
+        } else if (c >= 0) return r.wrong("content", "string or array", c);
+        else if (role != ROLE_ASSISTANT) return r.fail("content", "required string or array is missing");
         if (role == ROLE_ASSISTANT && !this.writeCalls(m)) return false;
       }
       r.leave();

@@ -14,6 +14,11 @@ export class OutBuf {
     this.buf = new StaticArray<u16>(capacity);
   }
 
+  /** Characters the buffer holds before it must grow. */
+  get capacity(): i32 {
+    return this.buf.length;
+  }
+
   @inline reset(): void {
     this.len = 0;
   }

@@ -28,6 +28,8 @@ export class Reader {
     this.status = status;
     this.err = null;
     this.depth = 0;
+    // Do not keep a huge buffer alive after one huge body (base64 images): start small again.
+    if (this.out.capacity > 1 << 20) this.out = new OutBuf(4096);
     this.out.reset();
     if (!this.doc.parse(text)) return this.fail("body", this.doc.error);
     if (this.doc.count == 0 || this.doc.kind(0) != K_OBJ) return this.fail("body", "expected a JSON object");
