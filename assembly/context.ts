@@ -1,7 +1,8 @@
 // Contexts: one RootContext per plugin instance (per worker VM), one HttpContext per stream.
 // Plugins subclass both and register a factory for the root; abi/exports.ts finds the context
 // for each callback and calls the method here. Defaults let a stream pass untouched.
-import { FilterHeadersStatus, FilterDataStatus, FilterTrailersStatus } from "./enums";
+import { FilterHeadersStatus, FilterDataStatus, FilterTrailersStatus, WasmResult } from "./enums";
+import { proxy_set_effective_context } from "./abi/imports";
 
 export class RootContext {
   constructor(public readonly id: u32) {}
@@ -87,4 +88,14 @@ export function setCurrentContextId(id: u32): void {
 /** Id of the context whose callback is running now. */
 export function currentContextId(): u32 {
   return currentId;
+}
+
+/** Makes `contextId` (a live stream or root of this VM) the context later host calls act on,
+ *  e.g. to continue or reply to a held stream from onTick / onQueueReady. false when the context
+ *  is unknown here or the host refuses it (already destroyed); nothing changes then. */
+export function setEffectiveContext(contextId: u32): bool {
+  if (!streams.has(contextId) && !roots.has(contextId)) return false;
+  if (proxy_set_effective_context(contextId) != WasmResult.Ok) return false;
+  currentId = contextId;
+  return true;
 }

@@ -2,11 +2,11 @@
 // The host calls proxy_on_http_call_response on the ROOT context; the SDK remembers
 // token -> (calling context, handler), makes the caller the effective context, then calls the
 // handler. If the caller is gone the response is dropped (Envoy cancels such calls anyway).
-import { proxy_http_call, proxy_set_effective_context } from "./abi/imports";
+import { proxy_http_call } from "./abi/imports";
 import { WasmResult } from "./enums";
 import { HeaderPair, encodePairs } from "./pairs";
 import { RET_EXTRA } from "./memory";
-import { currentContextId, setCurrentContextId, roots, streams } from "./context";
+import { currentContextId, setEffectiveContext } from "./context";
 
 export abstract class HttpCallHandler {
   /** numHeaders 0 = the call failed or was reset (getStatus() then reports 11 BrokenConnection).
@@ -52,11 +52,8 @@ export function dispatchHttpCallResponse(token: u32, numHeaders: u32, bodySize: 
   if (!pending.has(token)) return;
   const call = pending.get(token);
   pending.delete(token);
-  const id = call.contextId;
-  if (!streams.has(id) && !roots.has(id)) return; // caller destroyed: drop
-  // The host refuses (BadArgument) a context it has already destroyed: drop the response too.
-  if (proxy_set_effective_context(id) != WasmResult.Ok) return;
-  setCurrentContextId(id);
+  // Caller destroyed (unknown here, or refused by the host): drop the response.
+  if (!setEffectiveContext(call.contextId)) return;
   call.handler.onResponse(numHeaders, bodySize, numTrailers);
 }
 

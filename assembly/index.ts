@@ -2,7 +2,7 @@
 // exports live in abi/exports.ts, which scripts/build.mjs adds to every build. See README.md.
 export * from "./enums";
 export { HeaderPair, encodePairs, decodePairs } from "./pairs";
-export { RootContext, HttpContext, RootFactory, registerRootContext, currentContextId } from "./context";
+export { RootContext, HttpContext, RootFactory, registerRootContext, currentContextId, setEffectiveContext } from "./context";
 export { HeaderMap, requestHeaders, requestTrailers, responseHeaders, responseTrailers, httpCallResponseHeaders, httpCallResponseTrailers } from "./headers";
 export { getBuffer, getWholeBuffer, setBuffer, replaceBuffer, bufferSize } from "./buffers";
 export { getProperty, getPropertyString, getPropertyInt, setProperty, routeName, clusterName, pluginRootId } from "./properties";

@@ -3,10 +3,9 @@
 // The reply arrives on the root context (proxy_on_redis_call_response, abi/exports-higress.ts);
 // like http calls, the SDK makes the calling stream the effective context before the handler.
 import { proxy_redis_init, proxy_redis_call } from "./abi/imports-higress";
-import { proxy_set_effective_context } from "./abi/imports";
 import { WasmResult } from "./enums";
 import { RET_EXTRA } from "./memory";
-import { currentContextId, setCurrentContextId, roots, streams } from "./context";
+import { currentContextId, setEffectiveContext } from "./context";
 
 export abstract class RedisCallHandler {
   /** status 0 = reply available (getBuffer(BufferType.RedisCallResponse, 0, responseSize), RESP);
@@ -43,9 +42,6 @@ export function dispatchRedisCallResponse(token: u32, status: u32, responseSize:
   if (!pending.has(token)) return;
   const call = pending.get(token);
   pending.delete(token);
-  const id = call.contextId;
-  if (!streams.has(id) && !roots.has(id)) return; // caller destroyed: drop
-  if (proxy_set_effective_context(id) != WasmResult.Ok) return;
-  setCurrentContextId(id);
+  if (!setEffectiveContext(call.contextId)) return; // caller destroyed: drop
   call.handler.onResponse(status, responseSize);
 }

@@ -53,3 +53,18 @@ test("log.enabled follows proxy_get_log_level: debug skipped at info, written at
     await stack.close();
   }
 });
+
+test("setEffectiveContext from onTick resumes a held stream; a stream gone meanwhile is skipped", async () => {
+  const stack = await sdkStack('{"tag":"t"}');
+  const held = stack.stream();
+  held.sendRequestHeaders({ ...GET, "x-sdk-action": "hold" }, true);
+  const gone = stack.stream();
+  gone.sendRequestHeaders({ ...GET, "x-sdk-action": "hold" }, true);
+  gone.reset();
+  assert.equal(held.upstream, null);
+  stack.advance(1000);
+  assert.equal(held.upstream!.header("x-sdk-resumed-by"), "tick-1");
+  assert.equal(new TextDecoder().decode(stack.sharedData("vm", "sdk_test.gone")!.value), "1");
+  assert.equal(stack.vm().failed, false);
+  await stack.close();
+});

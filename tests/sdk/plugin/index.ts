@@ -1,14 +1,15 @@
 // SDK test plugin: drives every SDK area from request headers so the host-driven tests in
 // tests/sdk/*.test.ts can check them. Not a product plugin (it lives outside plugins/).
 //   config: { "tag": string, "cluster"?: string, "_rules_": [{ "_match_route_": [...], "tag": ... }] }
-//   x-sdk-action: local | call | body | trap | random | none   (what the request asks for)
+//   x-sdk-action: local | call | body | hold | trap | random | none   (what the request asks for)
+//   (hold: paused until the next tick resumes it through setEffectiveContext)
 import { JSON } from "json-as";
 import {
   RootContext, HttpContext, registerRootContext, FilterHeadersStatus, FilterDataStatus, BufferType,
   HeaderPair, requestHeaders, responseHeaders, httpCallResponseHeaders, getBuffer, setBuffer,
   sendLocalResponse, continueRequest, httpCall, HttpCallHandler, getStatus, routeName, log,
   ConfigParser, ConfigReader, RouteRules, Counter, CasUpdate, casUpdateSharedData, WasmResult,
-  nowNanos, setTickPeriodMs, setSharedData, LogLevel,
+  nowNanos, setTickPeriodMs, setSharedData, LogLevel, setEffectiveContext,
 } from "../../../assembly";
 
 class TestConfig {
@@ -57,9 +58,23 @@ class TestRoot extends RootContext {
     return true;
   }
 
+  held: u32[] = [];
+  gone: i32 = 0;
+
   onTick(): void {
     this.ticks++;
     setSharedData("sdk_test.ticks", String.UTF8.encode(this.ticks.toString()), 0);
+    for (let i = 0; i < this.held.length; i++) {
+      if (!setEffectiveContext(this.held[i])) {
+        this.gone++;
+        continue;
+      }
+      requestHeaders.replace("x-sdk-resumed-by", "tick-" + this.ticks.toString());
+      continueRequest();
+    }
+    this.held = [];
+    setEffectiveContext(this.id);
+    setSharedData("sdk_test.gone", String.UTF8.encode(this.gone.toString()), 0);
   }
 
   createHttpContext(contextId: u32): HttpContext {
@@ -117,6 +132,10 @@ class TestStream extends HttpContext {
         requestHeaders.replace("x-sdk-call-status", "refused-" + (<i32>r).toString());
         return FilterHeadersStatus.Continue;
       }
+      return FilterHeadersStatus.StopAllIterationAndWatermark;
+    }
+    if (this.action == "hold") {
+      root.held.push(this.id);
       return FilterHeadersStatus.StopAllIterationAndWatermark;
     }
     if (this.action == "body") requestHeaders.remove("content-length");
