@@ -11,7 +11,9 @@ export class BoundedCopy {
     this.buf = new StaticArray<u8>(max < 4096 ? max : 4096);
   }
 
-  push(p: usize, n: i32): void {
+  push(chunk: ArrayBuffer): void {
+    // `chunk` stays a live reference (it is read after the allocation below), never a bare pointer.
+    const n = chunk.byteLength;
     if (this.overflowed || n <= 0) return;
     if (this.len + n > this.max) {
       this.overflowed = true;
@@ -27,7 +29,7 @@ export class BoundedCopy {
       memory.copy(changetype<usize>(nb), changetype<usize>(this.buf), <usize>this.len);
       this.buf = nb;
     }
-    memory.copy(changetype<usize>(this.buf) + <usize>this.len, p, <usize>n);
+    memory.copy(changetype<usize>(this.buf) + <usize>this.len, changetype<usize>(chunk), <usize>chunk.byteLength);
     this.len += n;
   }
 

@@ -93,7 +93,7 @@ class StatsStream extends HttpContext {
     if (st === null) return FilterDataStatus.Continue;
     if (bodySize > 0) {
       const chunk = getBuffer(BufferType.HttpRequestBody, 0, bodySize);
-      st.request.push(changetype<usize>(chunk), chunk.byteLength);
+      st.request.push(chunk);
     }
     if (endOfStream) this.requestDone(st);
     return FilterDataStatus.Continue;
@@ -142,7 +142,7 @@ class StatsStream extends HttpContext {
       const r = st.response;
       if (r !== null) {
         const chunk = getBuffer(BufferType.HttpResponseBody, 0, bodySize);
-        r.push(changetype<usize>(chunk), chunk.byteLength);
+        r.push(chunk);
       }
     }
     if (endOfStream) this.responseDone(st);

@@ -18,11 +18,11 @@ export class RequestReader {
     if (keepCopy) this.copy = new BoundedCopy(maxCopyBytes);
   }
 
-  push(p: usize, n: i32): void {
-    this.bytes += n;
-    this.capture.pushBytes(p, n);
+  push(chunk: ArrayBuffer): void {
+    this.bytes += chunk.byteLength;
+    this.capture.push(chunk);
     const c = this.copy;
-    if (c !== null) c.push(p, n);
+    if (c !== null) c.push(chunk);
   }
 
   finish(): void {

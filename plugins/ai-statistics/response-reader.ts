@@ -33,11 +33,11 @@ export class ResponseReader {
     }
   }
 
-  push(p: usize, n: i32): void {
-    this.bytes += n;
+  push(chunk: ArrayBuffer): void {
+    this.bytes += chunk.byteLength;
     const sse = this.sse;
     if (sse !== null) {
-      sse.pushBytes(p, n);
+      sse.push(chunk);
       let ev = sse.next();
       while (ev !== null) {
         this.onEvent(ev);
@@ -45,9 +45,9 @@ export class ResponseReader {
       }
       return;
     }
-    this.capture!.pushBytes(p, n);
+    this.capture!.push(chunk);
     const c = this.copy;
-    if (c !== null) c.push(p, n);
+    if (c !== null) c.push(chunk);
   }
 
   /** End of the body. */

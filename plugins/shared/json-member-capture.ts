@@ -55,6 +55,7 @@ export class JsonMemberCapture {
   private cap: StaticArray<u8> = new StaticArray<u8>(256);
   private capLen: i32 = 0;
   private capOverflow: bool = false;
+  private pinned: ArrayBuffer | null = null;
 
   /** the body is not a JSON object, or broke off */
   malformed: bool = false;
@@ -92,9 +93,14 @@ export class JsonMemberCapture {
   }
 
   push(chunk: ArrayBuffer): void {
+    // Keep the chunk reachable: capturing allocates (GC) while it still reads from the pointer.
+    this.pinned = chunk;
     this.pushBytes(changetype<usize>(chunk), chunk.byteLength);
+    this.pinned = null;
   }
 
+  /** Feeds `len` bytes at `p`. The memory must stay reachable by the GC during the call (a raw
+   *  pointer does not keep its ArrayBuffer alive): prefer push(). */
   pushBytes(p: usize, len: i32): void {
     this.bytes += len;
     let i = 0;

@@ -54,6 +54,7 @@ export class SseParser {
   private data: string = "";
   private hasData: bool = false;
   private eventId: string = "";
+  private pinned: ArrayBuffer | null = null;
 
   readonly maxLineBytes: i32;
   /** events dropped because a line exceeded maxLineBytes */
@@ -71,9 +72,14 @@ export class SseParser {
 
   /** Appends a chunk of the body. */
   push(chunk: ArrayBuffer): void {
+    // Keep the chunk reachable: pushBytes may allocate (GC) before it copies from the pointer.
+    this.pinned = chunk;
     this.pushBytes(changetype<usize>(chunk), chunk.byteLength);
+    this.pinned = null;
   }
 
+  /** Appends `len` bytes at `ptr`. The memory must stay reachable by the GC during the call (a
+   *  raw pointer does not keep its ArrayBuffer alive): prefer push(). */
   pushBytes(ptr: usize, len: i32): void {
     if (len <= 0) return;
     if (this.start == this.end) {

@@ -18,7 +18,7 @@ function run(cfg: StatsConfig, requestBody: string, body: string, stream: bool, 
   const st = new RequestState(cfg);
   st.api = Api.ChatCompletions;
   const rb = String.UTF8.encode(requestBody);
-  st.request.push(changetype<usize>(rb), rb.byteLength);
+  st.request.push(rb);
   st.request.finish();
   st.requestModel = st.request.model;
   st.status = 200;
@@ -29,7 +29,7 @@ function run(cfg: StatsConfig, requestBody: string, body: string, stream: bool, 
   for (let i = 0; i < all.byteLength; i += step) {
     const end = i + step < all.byteLength ? i + step : all.byteLength;
     const piece = all.slice(i, end);
-    r.push(changetype<usize>(piece), piece.byteLength);
+    r.push(piece);
   }
   r.finish();
   st.responseEnded = true;
