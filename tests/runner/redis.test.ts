@@ -121,6 +121,17 @@ describe("Redis connector against redis-server", { skip: hasRedis ? false : "red
     replies.forEach((rep, i) => assert.equal(text(rep), `$${`m${i}`.length}\r\nm${i}\r\n`));
   });
 
+  it("shares one connection between the workers' inits of the same cluster", async () => {
+    const r = connector();
+    const statuses = await Promise.all([1, 2, 3].map(() => r.init("redis", "", PASSWORD, 500)));
+    assert.deepEqual(statuses, [0, 0, 0]);
+    const before = text(await r.call("redis", cmd("CLIENT", "ID")));
+    assert.equal(await r.init("redis", "", PASSWORD, 500), 0);
+    assert.equal(text(await r.call("redis", cmd("CLIENT", "ID"))), before, "same connection after another init");
+    const clients = text(await r.call("redis", cmd("CLIENT", "LIST")));
+    assert.equal(clients.split("\n").filter((l) => l.includes("cmd=client")).length, 1);
+  });
+
   it("fails init fast on a wrong password or user", async () => {
     const r = connector();
     let t = Date.now();

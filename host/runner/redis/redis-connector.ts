@@ -33,6 +33,12 @@ interface Target {
   conn: RedisConnection | null;
   connecting: Promise<RedisConnection | string> | null;
   downUntil: number;
+  retired: boolean; // replaced by an init with other credentials
+}
+
+function retire(t: Target): void {
+  t.retired = true;
+  t.conn?.close("re-initialised");
 }
 
 export function splitClusterName(name: string): { cluster: string; db: number } | null {
@@ -58,15 +64,22 @@ export class RunnerRedisConnector implements RedisConnector {
       this.logger.log(4, "redis", `proxy_redis_init: unknown cluster ${clusterName}`);
       return BAD_ARGUMENT;
     }
-    const old = this.targets.get(clusterName);
-    old?.conn?.close("re-initialised");
-    const t: Target = { ...parsed, username, password, timeoutMs: timeoutMs > 0 ? timeoutMs : 1000, conn: null, connecting: null, downUntil: 0 };
-    this.targets.set(clusterName, t);
+    const timeout = timeoutMs > 0 ? timeoutMs : 1000;
+    // Every worker's VM initialises the same cluster: with the same credentials they share one
+    // connection (replies are matched in order, so it can be pipelined).
+    let t = this.targets.get(clusterName);
+    if (t && t.username === username && t.password === password) {
+      t.timeoutMs = timeout;
+    } else {
+      if (t) retire(t);
+      t = { ...parsed, username, password, timeoutMs: timeout, conn: null, connecting: null, downUntil: 0, retired: false };
+      this.targets.set(clusterName, t);
+    }
     const r = await this.connect(t);
     if (typeof r !== "string") return OK;
     if (r.startsWith("rejected:")) {
       this.logger.log(4, "redis", `proxy_redis_init ${clusterName}: ${r.slice(9).trim()}`);
-      this.targets.delete(clusterName); // calls on it are refused until a successful init
+      if (this.targets.get(clusterName) === t) this.targets.delete(clusterName); // calls are refused until an init succeeds
       return INTERNAL_FAILURE;
     }
     this.logger.log(3, "redis", `proxy_redis_init ${clusterName}: Redis not reachable yet (${r}); calls will retry`);
@@ -97,7 +110,7 @@ export class RunnerRedisConnector implements RedisConnector {
   }
 
   close(): void {
-    for (const t of this.targets.values()) t.conn?.close("runner shutting down");
+    for (const t of this.targets.values()) retire(t);
     this.targets.clear();
   }
 
@@ -117,6 +130,10 @@ export class RunnerRedisConnector implements RedisConnector {
       timeoutMs: t.timeoutMs,
     }).then((r) => {
       t.connecting = null;
+      if (r.ok && t.retired) {
+        r.conn.close("re-initialised");
+        return "re-initialised";
+      }
       if (!r.ok) {
         t.downUntil = Date.now() + RECONNECT_BACKOFF_MS;
         return r.kind === "rejected" ? `rejected: ${r.reason}` : r.reason;
