@@ -394,6 +394,33 @@ describe("failures", () => {
     assert.equal(counter(stats, "cluster.ab.upstream_rq_cancelled"), 1n);
   });
 
+  it("closes the connection when the response completes before the request body", async () => {
+    let requests = 0;
+    const s = await server((q, res) => {
+      requests++;
+      if (q.url === "/early") {
+        res.writeHead(413, { "content-length": "7" });
+        res.end("too big");
+        return;
+      }
+      q.resume();
+      q.on("end", () => res.end("ok"));
+    });
+    const { cm, stats } = await manager([cluster("early", [endpoint(s.port)])]);
+    const r = new Recorder();
+    const req = cm.request("early", reqHeaders("/early", "POST", [["content-length", "1000"]]), r)!;
+    req.write(Buffer.from("partial"), false);
+    await r.done;
+    assert.equal(r.header(":status"), "413");
+    assert.equal(r.body, "too big");
+    req.write(Buffer.from("more"), true); // ignored: the stream is over
+    const next = await fetchVia(cm, "early");
+    assert.equal(next.body, "ok");
+    assert.equal(requests, 2);
+    assert.equal(s.connections, 2, "the first connection was not reused");
+    assert.equal(stats.valueOf(MetricKind.Gauge, "cluster.early.upstream_rq_active"), 0n);
+  });
+
   it("fails with overflow past the circuit breaker's request limit", async () => {
     const s = await server((_q, res) => setTimeout(() => res.end("slow"), 100));
     const { cm, stats } = await manager([cluster("cb", [endpoint(s.port)], { maxRequests: 1 })]);

@@ -50,6 +50,7 @@ export function startUpstreamRequest(target: UpstreamTarget, headers: HeaderList
   if (authority !== "") flat.unshift("host", authority);
 
   let finished = false;
+  let requestEnded = false;
   let connected = false;
   let connectTimer: NodeJS.Timeout | null = null;
 
@@ -83,8 +84,19 @@ export function startUpstreamRequest(target: UpstreamTarget, headers: HeaderList
     // Invalid header names or values: nothing was sent; report it like a reset.
     const detail = (e as Error).message;
     process.nextTick(() => fail("reset", detail));
-    return { write() {}, abort() { finished = true; } };
+    return {
+      write() {},
+      abort() {
+        finish({ kind: "aborted" });
+      },
+    };
   }
+
+  // A response that completes before the request body does: the HTTP/1 connection cannot be
+  // reused, so it is closed (Envoy resets the upstream stream the same way).
+  const dropUnfinishedRequest = (): void => {
+    if (!requestEnded) req?.destroy();
+  };
 
   req.on("socket", (socket: Socket) => {
     if (req?.reusedSocket) {
@@ -119,6 +131,7 @@ export function startUpstreamRequest(target: UpstreamTarget, headers: HeaderList
       finish({ kind: "response", status, durationMs: performance.now() - started });
       res.resume();
       cb.onHeaders(respHeaders, true);
+      dropUnfinishedRequest();
       return;
     }
 
@@ -133,6 +146,7 @@ export function startUpstreamRequest(target: UpstreamTarget, headers: HeaderList
       if (ended) {
         finish({ kind: "response", status, durationMs: performance.now() - started });
         cb.onData(chunk, true);
+        dropUnfinishedRequest();
       } else if (chunk.length > 0) {
         cb.onData(chunk, false);
       }
@@ -158,9 +172,12 @@ export function startUpstreamRequest(target: UpstreamTarget, headers: HeaderList
 
   return {
     write(chunk: Uint8Array, endStream: boolean): void {
-      if (finished || !req) return;
+      if (finished || !req || requestEnded) return;
       if (chunk.length > 0) req.write(chunk);
-      if (endStream) req.end();
+      if (endStream) {
+        requestEnded = true;
+        req.end();
+      }
     },
     abort(): void {
       if (finished) return;
