@@ -413,7 +413,7 @@ describe("what the subset reads", () => {
     );
     const eds = "static_resources.clusters[2].eds_cluster_config.eds_config.path_config_source";
     assert.deepEqual(errs.sort(), [
-      "static_resources.clusters[1].load_assignment: localhost: a STATIC cluster needs IP addresses (use STRICT_DNS for names)",
+      "static_resources.clusters[1].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address: malformed IP address: localhost. Consider setting resolver_name or setting cluster type to 'STRICT_DNS' or 'LOGICAL_DNS'",
       `${eds}.path: missing.yaml: file not found (resolved to ${path.join(dir, "missing.yaml")})`,
       `${eds}.watched_directory: not supported by the local runner (the file is watched for atomic renames)`,
     ]);

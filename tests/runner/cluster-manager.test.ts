@@ -244,8 +244,12 @@ describe("EDS from a file", () => {
     );
     assert.ok(logs.some((l) => l.includes("EDS update rejected, keeping the last good endpoints")), logs.join("\n"));
 
+    replace(file, cla([a.port]).replace("127.0.0.1", "a.example"));
+    await until(() => counter(stats, "cluster.e.update_rejected") === 2n, 3000, "rejected hostname");
+    assert.ok(logs.some((l) => l.includes("malformed IP address: a.example")), logs.join("\n"));
+
     replace(file, cla([a.port]).replace("port_value", "port_valu"));
-    await until(() => counter(stats, "cluster.e.update_rejected") === 2n, 3000, "second rejected update");
+    await until(() => counter(stats, "cluster.e.update_rejected") === 3n, 3000, "third rejected update");
     assert.ok(logs.some((l) => l.includes("port_valu: not supported by the local runner")), logs.join("\n"));
     assert.equal((await fetchVia(cm, "e")).body, "b");
   });

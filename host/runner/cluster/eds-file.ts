@@ -36,7 +36,7 @@ export function parseEdsFile(text: string, serviceName: string, file: string): E
       problems.add(f.at("@type"), `expected ${CLA}`);
       continue;
     }
-    const la = readLoadAssignment(f);
+    const la = readLoadAssignment(f, true);
     if (la.clusterName === serviceName) matches.push(la.endpoints);
   }
   root.done();

@@ -29,7 +29,7 @@ export function readCluster(f: Fields, baseDir: string): ClusterSpec | null {
     f.problems.add(f.path, "dns_refresh_rate and dns_lookup_family apply to STRICT_DNS and LOGICAL_DNS clusters only");
 
   const la = f.message("load_assignment");
-  const endpoints = la ? readLoadAssignment(la).endpoints : [];
+  const endpoints = la ? readLoadAssignment(la, type === "STATIC" || type === "EDS").endpoints : [];
   let eds: ClusterSpec["eds"] = null;
   const edsConfig = f.message("eds_cluster_config");
   if (type === "EDS") {
@@ -44,9 +44,6 @@ export function readCluster(f: Fields, baseDir: string): ClusterSpec | null {
     if (!la) f.problems.add(f.at("load_assignment"), "required for a STATIC, STRICT_DNS or LOGICAL_DNS cluster");
     if (type === "LOGICAL_DNS" && endpoints.length !== 1)
       f.problems.add(f.at("load_assignment"), "a LOGICAL_DNS cluster takes exactly one endpoint");
-    if (type === "STATIC")
-      for (const ep of endpoints)
-        if (!isIp(ep.address)) f.problems.add(f.at("load_assignment"), `${ep.address}: a STATIC cluster needs IP addresses (use STRICT_DNS for names)`);
   }
 
   readProtocolOptions(f);
@@ -55,10 +52,6 @@ export function readCluster(f: Fields, baseDir: string): ClusterSpec | null {
   f.done();
   if (name === "") return null;
   return { name, type, lbPolicy, connectTimeoutMs, endpoints, dnsRefreshMs, dnsLookupFamily, eds, tls, maxRequests: 1024, path: f.path };
-}
-
-function isIp(address: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(address) || address.includes(":");
 }
 
 function readEdsConfig(f: Fields, clusterName: string, baseDir: string): ClusterSpec["eds"] {

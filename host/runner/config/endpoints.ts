@@ -1,5 +1,6 @@
 // envoy.config.endpoint.v3.ClusterLoadAssignment: a cluster's load_assignment, and each resource
 // of an EDS file.
+import * as net from "node:net";
 import { Fields, isObj } from "./reader.ts";
 import type { EndpointSpec, Metadata } from "./types.ts";
 
@@ -7,7 +8,8 @@ import type { EndpointSpec, Metadata } from "./types.ts";
 // healthy host is left; the runner treats it as excluded).
 const HEALTH = ["UNKNOWN", "HEALTHY", "UNHEALTHY", "DRAINING", "TIMEOUT", "DEGRADED"] as const;
 
-export function readLoadAssignment(f: Fields): { clusterName: string; endpoints: EndpointSpec[] } {
+/** `requireIp`: STATIC and EDS endpoints must be IP literals (only DNS clusters resolve names). */
+export function readLoadAssignment(f: Fields, requireIp: boolean): { clusterName: string; endpoints: EndpointSpec[] } {
   const clusterName = f.str("cluster_name");
   const endpoints: EndpointSpec[] = [];
   for (const { f: loc } of f.messages("endpoints")) {
@@ -15,7 +17,7 @@ export function readLoadAssignment(f: Fields): { clusterName: string; endpoints:
     loc.uint("load_balancing_weight", 0); // ditto: Envoy ignores locality weights by default
     const priority = loc.uint("priority", 0, 128);
     for (const { f: lbe } of loc.messages("lb_endpoints")) {
-      const ep = readLbEndpoint(lbe, priority);
+      const ep = readLbEndpoint(lbe, priority, requireIp);
       if (ep) endpoints.push(ep);
     }
     loc.done();
@@ -24,7 +26,7 @@ export function readLoadAssignment(f: Fields): { clusterName: string; endpoints:
   return { clusterName, endpoints };
 }
 
-function readLbEndpoint(f: Fields, priority: number): EndpointSpec | null {
+function readLbEndpoint(f: Fields, priority: number, requireIp: boolean): EndpointSpec | null {
   const weight = f.uint("load_balancing_weight", 1);
   if (f.has("load_balancing_weight") && weight < 1) f.problems.add(f.at("load_balancing_weight"), "must be at least 1");
   const health = f.enumOf("health_status", HEALTH, "UNKNOWN");
@@ -49,6 +51,9 @@ function readLbEndpoint(f: Fields, priority: number): EndpointSpec | null {
     return null;
   }
   const address = sa.requiredStr("address");
+  if (requireIp && address !== "" && net.isIP(address) === 0)
+    // Envoy's own message for this mistake
+    sa.problems.add(sa.at("address"), `malformed IP address: ${address}. Consider setting resolver_name or setting cluster type to 'STRICT_DNS' or 'LOGICAL_DNS'`);
   const port = sa.uint("port_value", 0, 65535);
   if (!sa.has("port_value")) sa.problems.add(sa.at("port_value"), "required");
   if (sa.has("protocol")) sa.enumOf("protocol", ["TCP"] as const, "TCP");
