@@ -1,14 +1,21 @@
 // One worker's event loop discipline (Envoy: one dispatcher per worker thread).
 //
 // Everything that enters a worker from outside (a downstream event, an upstream event, a timer, an
-// http_call result) runs through event(). Work that must not run inside the current callback (a
-// deferred action such as continue_stream, a callback arriving while the VM is busy) is post()ed
-// and runs when the outermost event returns, in order. This gives Envoy's "after VM call"
-// semantics without re-entering a filter chain that is still unwinding.
+// http_call result) runs as an event. Work that must not run inside the current callback (a
+// deferred action such as continue_stream, a callback arriving while the VM is busy, the end of a
+// stream) is queued and runs when the outermost event returns, in order. This gives Envoy's
+// "after VM call" semantics without re-entering a filter chain that is still unwinding.
+
+/** Something whose end runs from the queue without a closure (a stream: per request). */
+export interface Finishable {
+  finish(): void;
+}
+
+type Item = (() => void) | Finishable;
 
 export class Dispatcher {
   private depth = 0;
-  private queue: (() => void)[] = [];
+  private queue: Item[] = [];
   readonly index: number;
 
   constructor(index: number) {
@@ -25,16 +32,10 @@ export class Dispatcher {
       this.queue.push(fn);
       return;
     }
-    this.depth++;
-    try {
-      fn();
-    } finally {
-      this.depth--;
-    }
-    this.drain();
+    this.runNow(fn);
   }
 
-  /** Runs fn now even inside another event (work it posts runs when the outermost event ends). */
+  /** Runs fn now even inside another event (work it queues runs when the outermost event ends). */
   runNow(fn: () => void): void {
     this.depth++;
     try {
@@ -42,22 +43,31 @@ export class Dispatcher {
     } finally {
       this.depth--;
     }
-    this.drain();
+    if (this.depth === 0 && this.queue.length > 0) this.drain();
   }
 
-  /** Queues fn to run after the current event (and anything queued before it). */
-  post(fn: () => void): void {
-    this.queue.push(fn);
+  /** enter()/exit() bracket an event without allocating a closure (hot paths). */
+  enter(): void {
+    this.depth++;
+  }
+  exit(): void {
+    this.depth--;
+    if (this.depth === 0 && this.queue.length > 0) this.drain();
+  }
+
+  /** Queues fn (or a stream's finish) to run after the current event and what was queued before. */
+  post(item: Item): void {
+    this.queue.push(item);
     if (this.depth === 0) this.drain();
   }
 
   private drain(): void {
-    if (this.depth > 0) return;
     while (this.queue.length > 0) {
-      const fn = this.queue.shift()!;
+      const item = this.queue.shift()!;
       this.depth++;
       try {
-        fn();
+        if (typeof item === "function") item();
+        else item.finish();
       } finally {
         this.depth--;
       }

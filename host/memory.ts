@@ -132,7 +132,7 @@ export class GuestMemory {
     const n = s.length;
     if (n > 0) {
       p = this.alloc(n);
-      this.buf.write(s, p, n, "latin1");
+      putLatin1(this.u8, s, p);
     }
     this.writeU32(ptrPtr, p);
     this.writeU32(sizePtr, n);
@@ -158,6 +158,16 @@ export class GuestMemory {
   }
 }
 
+/** Writes a byte string at u8[at..]; a plain loop beats a native call for header-sized strings. */
+export function putLatin1(u8: Uint8Array, s: string, at: number): void {
+  const n = s.length;
+  if (n > 48) {
+    Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength).write(s, at, n, "latin1");
+    return;
+  }
+  for (let i = 0; i < n; i++) u8[at + i] = s.charCodeAt(i);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Pairs serialization (cpp-host PairsUtil):
 //   u32 count | count x (u32 key_len, u32 value_len) | count x (key bytes, 0, value bytes, 0)
@@ -180,10 +190,10 @@ export function writePairs(list: readonly HeaderPair[], buf: Buffer, at: number)
     buf.writeUInt32LE(k.length, lens);
     buf.writeUInt32LE(v.length, lens + 4);
     lens += 8;
-    if (k.length) buf.write(k, pos, k.length, "latin1");
+    putLatin1(buf, k, pos);
     pos += k.length;
     buf[pos++] = 0;
-    if (v.length) buf.write(v, pos, v.length, "latin1");
+    putLatin1(buf, v, pos);
     pos += v.length;
     buf[pos++] = 0;
   }

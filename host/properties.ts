@@ -10,6 +10,7 @@
 //   (removed in Envoy 1.33);
 // - anything about a stream from a root context.
 // Unknown top-level names are looked up in the filter state as "wasm.<name>".
+// Resolution is a plain switch per segment (this runs on every request of most plugins).
 
 import { WasmResult } from "./enums.ts";
 import type { HeaderMap } from "./http/header-map.ts";
@@ -29,221 +30,205 @@ export interface PropertySource {
   vmId: string;
 }
 
-type Value =
-  | { k: "bytes"; v: Uint8Array }
-  | { k: "str"; v: string }
-  | { k: "i64"; v: bigint }
-  | { k: "u64"; v: bigint }
-  | { k: "bool"; v: boolean }
-  | { k: "map"; get(key: string): Value | undefined; pairs(): [string, Value][] };
+/** A value or a WasmResult error code. */
+type R = Uint8Array | WasmResult;
 
-const str = (v: string | undefined | null): Value | undefined => (v == null ? undefined : { k: "str", v });
-const i64 = (v: number | bigint): Value => ({ k: "i64", v: BigInt(v) });
-const u64 = (v: number | bigint): Value => ({ k: "u64", v: BigInt(v) });
-const EMPTY_MSG: Value = { k: "bytes", v: new Uint8Array(0) }; // an empty protobuf message
+const NOT_FOUND = WasmResult.NotFound;
+const EMPTY = new Uint8Array(0); // an empty string, or an empty protobuf message
 
-function headersValue(h: HeaderMap | null): Value {
-  return {
-    k: "map",
-    get: (key) => str(h?.getAll(key)),
-    pairs: () => {
-      if (!h) return [];
-      const seen = new Set<string>();
-      const out: [string, Value][] = [];
-      for (const [k] of h.entries) {
-        if (seen.has(k)) continue;
-        seen.add(k);
-        out.push([k, { k: "str", v: h.getAll(k)! }]);
-      }
-      return out;
-    },
-  };
+const str = (v: string | undefined | null): R => (v == null ? NOT_FOUND : Buffer.from(v, "latin1"));
+const i64 = (v: number | bigint): Uint8Array => {
+  const b = Buffer.allocUnsafe(8);
+  b.writeBigInt64LE(BigInt.asIntN(64, BigInt(v)));
+  return b;
+};
+
+/** A header map as a CEL map: one entry per name, values joined with "," (getAllOfHeaderAsString). */
+function headersMap(h: HeaderMap | null): Uint8Array {
+  if (!h) return encodePairs([]);
+  const seen = new Set<string>();
+  const out: HeaderPair[] = [];
+  for (const [k] of h.entries) {
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push([k, h.getAll(k)!]);
+  }
+  return encodePairs(out);
 }
 
-function mapOf(fields: Record<string, () => Value | undefined>): Value {
-  return {
-    k: "map",
-    get: (key) => (Object.hasOwn(fields, key) ? fields[key]() : undefined),
-    pairs: () => [], // Envoy's wrapper maps do not list their keys
-  };
+/** headers[, name] */
+function headers(h: HeaderMap | null, parts: string[], i: number): R {
+  if (i === parts.length) return headersMap(h);
+  if (i + 1 !== parts.length) return NOT_FOUND; // a string has no fields
+  return str(h?.getAll(parts[i]));
 }
 
-function pathOf(h: HeaderMap | null): string | undefined {
-  return h?.get(":path");
-}
+/** A wrapper map itself (e.g. "request"): Envoy cannot list its keys. */
+const WRAPPER = WasmResult.SerializationFailure;
 
-function requestValue(s: PropertySource, info: StreamInfo): Value {
+function request(s: PropertySource, info: StreamInfo, parts: string[]): R {
+  if (parts.length < 2) return WRAPPER;
   const h = s.requestHeaders;
-  return mapOf({
-    headers: () => headersValue(h),
-    time: () => i64(info.startTimeNs),
-    size: () => {
-      const cl = h?.get("content-length");
-      if (cl !== undefined) return /^\d+$/.test(cl) ? i64(BigInt(cl)) : undefined;
-      return i64(info.bytesReceived);
-    },
-    total_size: () => i64(info.bytesReceived + (h ? h.byteSize() : 0)),
-    duration: () => {
-      const d = info.requestDurationNs();
-      return d === null ? undefined : i64(d);
-    },
-    protocol: () => str(info.protocol),
-    path: () => str(pathOf(h)),
-    url_path: () => {
-      const p = pathOf(h);
-      if (p === undefined) return undefined;
+  const key = parts[1];
+  if (key === "headers") return headers(h, parts, 2);
+  if (parts.length !== 2) return NOT_FOUND;
+  switch (key) {
+    case "path":
+      return str(h?.get(":path"));
+    case "url_path": {
+      const p = h?.get(":path");
+      if (p === undefined) return NOT_FOUND;
       const q = p.indexOf("?");
       return str(q < 0 ? p : p.slice(0, q));
-    },
-    host: () => str(h?.get(":authority")),
-    scheme: () => str(h?.get(":scheme")),
-    method: () => str(h?.get(":method")),
-    referer: () => str(h?.get("referer")),
-    id: () => str(h?.get("x-request-id")),
-    useragent: () => str(h?.get("user-agent")),
-    query: () => {
-      if (!h) return undefined;
+    }
+    case "host":
+      return str(h?.get(":authority"));
+    case "scheme":
+      return str(h?.get(":scheme"));
+    case "method":
+      return str(h?.get(":method"));
+    case "referer":
+      return str(h?.get("referer"));
+    case "useragent":
+      return str(h?.get("user-agent"));
+    case "id":
+      return str(h?.get("x-request-id"));
+    case "protocol":
+      return str(info.protocol);
+    case "time":
+      return i64(info.startTimeNs);
+    case "duration": {
+      const d = info.requestDurationNs();
+      return d === null ? NOT_FOUND : i64(d);
+    }
+    case "size": {
+      const cl = h?.get("content-length");
+      if (cl !== undefined) return /^\d+$/.test(cl) ? i64(BigInt(cl)) : NOT_FOUND;
+      return i64(info.bytesReceived);
+    }
+    case "total_size":
+      return i64(info.bytesReceived + (h ? h.byteSize() : 0));
+    case "query": {
+      if (!h) return NOT_FOUND;
       const p = h.get(":path") ?? "";
       const q = p.indexOf("?");
-      if (q < 0) return str("");
+      if (q < 0) return EMPTY;
       const rest = p.slice(q + 1);
       const f = rest.indexOf("#");
       return str(f < 0 ? rest : rest.slice(0, f));
-    },
-  });
+    }
+  }
+  return NOT_FOUND;
 }
 
-function responseValue(s: PropertySource, info: StreamInfo): Value {
-  return mapOf({
-    code: () => (info.responseCode === null ? undefined : i64(info.responseCode)),
-    size: () => i64(info.bytesSent),
-    headers: () => headersValue(s.responseHeaders),
-    trailers: () => headersValue(s.responseTrailers),
-    flags: () => i64(info.responseFlags),
-    grpc_status: () => {
+function response(s: PropertySource, info: StreamInfo, parts: string[]): R {
+  if (parts.length < 2) return WRAPPER;
+  const key = parts[1];
+  if (key === "headers") return headers(s.responseHeaders, parts, 2);
+  if (key === "trailers") return headers(s.responseTrailers, parts, 2);
+  if (parts.length !== 2) return NOT_FOUND;
+  switch (key) {
+    case "code":
+      return info.responseCode === null ? NOT_FOUND : i64(info.responseCode);
+    case "code_details":
+      return str(info.responseCodeDetails);
+    case "flags":
+      return i64(info.responseFlags);
+    case "size":
+      return i64(info.bytesSent);
+    case "total_size": {
+      const hb = s.responseHeaders ? s.responseHeaders.byteSize() : 0;
+      const tb = s.responseTrailers ? s.responseTrailers.byteSize() : 0;
+      return i64(info.bytesSent + hb + tb);
+    }
+    case "grpc_status": {
       const g = s.responseTrailers?.get("grpc-status") ?? s.responseHeaders?.get("grpc-status");
-      return g !== undefined && /^\d+$/.test(g) ? i64(Number(g)) : undefined;
-    },
-    total_size: () =>
-      i64(info.bytesSent + (s.responseHeaders ? s.responseHeaders.byteSize() : 0) + (s.responseTrailers ? s.responseTrailers.byteSize() : 0)),
-    code_details: () => str(info.responseCodeDetails),
-  });
+      return g !== undefined && /^\d+$/.test(g) ? i64(Number(g)) : NOT_FOUND;
+    }
+  }
+  return NOT_FOUND;
 }
 
-function peerValue(info: StreamInfo, local: boolean): Value {
+function xds(info: StreamInfo | null, parts: string[]): R {
+  if (parts.length === 1) return WRAPPER;
+  if (parts.length !== 2) return NOT_FOUND;
+  const route = info?.route && !info.route.route.directResponse ? info.route : null;
+  switch (parts[1]) {
+    case "node":
+      return EMPTY;
+    case "cluster_name":
+      return str(info?.clusterName);
+    case "cluster_metadata":
+      return info?.clusterName ? EMPTY : NOT_FOUND;
+    case "route_name":
+      return str(route?.route.name);
+    case "route_metadata":
+    case "virtual_host_metadata":
+      return route ? EMPTY : NOT_FOUND;
+    case "virtual_host_name":
+      return str(route?.vhost.name);
+    case "filter_chain_name":
+      return info ? EMPTY : NOT_FOUND;
+  }
+  return NOT_FOUND;
+}
+
+function peer(info: StreamInfo, local: boolean, parts: string[]): R {
+  if (parts.length === 1) return WRAPPER;
+  if (parts.length !== 2) return NOT_FOUND;
   const a = local ? info.downstreamLocal : info.downstreamRemote;
-  return mapOf({ address: () => str(a.address), port: () => i64(a.port) });
+  if (parts[1] === "address") return str(a.address);
+  if (parts[1] === "port") return i64(a.port);
+  return NOT_FOUND;
 }
 
-function xdsValue(info: StreamInfo | null): Value {
-  const route = () => (info?.route && !info.route.route.directResponse ? info.route : null);
-  return mapOf({
-    node: () => EMPTY_MSG,
-    cluster_name: () => str(info?.clusterName),
-    cluster_metadata: () => (info?.clusterName ? EMPTY_MSG : undefined),
-    route_name: () => str(route()?.route.name),
-    route_metadata: () => (route() ? EMPTY_MSG : undefined),
-    virtual_host_name: () => str(route()?.vhost.name),
-    virtual_host_metadata: () => (route() ? EMPTY_MSG : undefined),
-    filter_chain_name: () => (info ? str("") : undefined),
-  });
-}
-
-function filterStateValue(info: StreamInfo): Value {
-  return {
-    k: "map",
-    get: (key) => {
-      const v = info.filterState.get(key);
-      return v ? { k: "bytes", v } : undefined;
-    },
-    pairs: () => [],
-  };
-}
-
-function topLevel(s: PropertySource, name: string): Value | undefined {
+function resolve(s: PropertySource, parts: string[]): R {
+  const top = parts[0];
   const info = s.info;
-  switch (name) {
+  switch (top) {
     case "xds":
-      return xdsValue(info);
+      return xds(info, parts);
     case "plugin_name":
-      return s.plugin ? str(s.plugin.name) : undefined;
+      return parts.length === 1 && s.plugin ? str(s.plugin.name) : NOT_FOUND;
     case "plugin_root_id":
-      return str(s.rootId);
+      return parts.length === 1 ? str(s.rootId) : NOT_FOUND;
     case "plugin_vm_id":
-      return str(s.vmId);
+      return parts.length === 1 ? str(s.vmId) : NOT_FOUND;
   }
-  if (!info) return undefined;
-  switch (name) {
+  if (!info) return NOT_FOUND;
+  switch (top) {
     case "request":
-      return requestValue(s, info);
+      return request(s, info, parts);
     case "response":
-      return responseValue(s, info);
-    case "connection":
-      return mapOf({
-        mtls: () => ({ k: "bool", v: false }),
-        requested_server_name: () => str(""),
-        id: () => u64(info.connectionId),
-      });
-    case "upstream":
-      return mapOf({
-        request_attempt_count: () => u64(info.upstreamStarted ? 1 : 0),
-      });
+      return response(s, info, parts);
     case "source":
-      return peerValue(info, false);
+      return peer(info, false, parts);
     case "destination":
-      return peerValue(info, true);
+      return peer(info, true, parts);
+    case "connection":
+      if (parts.length !== 2) return NOT_FOUND;
+      if (parts[1] === "id") return i64(info.connectionId);
+      if (parts[1] === "mtls") return new Uint8Array([0]);
+      if (parts[1] === "requested_server_name") return EMPTY;
+      return NOT_FOUND;
+    case "upstream":
+      return parts.length === 2 && parts[1] === "request_attempt_count" ? i64(info.upstreamStarted ? 1 : 0) : NOT_FOUND;
     case "metadata":
-      return EMPTY_MSG;
-    case "filter_state":
-      return filterStateValue(info);
+      return parts.length === 1 ? EMPTY : NOT_FOUND;
     case "connection_id":
-      return u64(info.connectionId);
-  }
-  const state = info.filterState.get("wasm." + name);
-  return state ? { k: "bytes", v: state } : undefined;
-}
-
-const latin1 = (s: string): Uint8Array => Buffer.from(s, "latin1");
-
-function serialize(v: Value): Uint8Array | null {
-  switch (v.k) {
-    case "bytes":
-      return v.v;
-    case "str":
-      return latin1(v.v);
-    case "i64":
-    case "u64": {
-      const b = Buffer.alloc(8);
-      b.writeBigUInt64LE(BigInt.asUintN(64, v.v));
-      return b;
-    }
-    case "bool":
-      return new Uint8Array([v.v ? 1 : 0]);
-    case "map": {
-      const pairs: HeaderPair[] = [];
-      for (const [k, x] of v.pairs()) {
-        const sv = serialize(x);
-        if (!sv) return null;
-        pairs.push([k, Buffer.from(sv).toString("latin1")]);
-      }
-      return encodePairs(pairs);
+      return parts.length === 1 ? i64(info.connectionId) : NOT_FOUND;
+    case "filter_state": {
+      if (parts.length !== 2) return NOT_FOUND;
+      return info.filterState.get(parts[1]) ?? NOT_FOUND;
     }
   }
+  if (parts.length !== 1) return NOT_FOUND; // filter state values are bytes: no fields
+  return info.filterState.get("wasm." + top) ?? NOT_FOUND;
 }
 
-export function getProperty(s: PropertySource, path: string): { result: WasmResult; value?: Uint8Array } {
+export function getProperty(s: PropertySource, path: string): R {
+  if (path.length === 0) return WasmResult.SerializationFailure;
   const parts = path.split("\u0000");
-  if (path.endsWith("\u0000")) parts.pop();
-  if (path.length === 0) return { result: WasmResult.SerializationFailure };
-  let value = topLevel(s, parts[0]);
-  if (!value) return { result: WasmResult.NotFound };
-  for (let i = 1; i < parts.length; i++) {
-    if (value.k !== "map") return { result: WasmResult.NotFound };
-    const next: Value | undefined = value.get(parts[i]);
-    if (!next) return { result: WasmResult.NotFound };
-    value = next;
-  }
-  const out = serialize(value);
-  if (!out) return { result: WasmResult.SerializationFailure };
-  return { result: WasmResult.Ok, value: out };
+  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
+  return resolve(s, parts);
 }

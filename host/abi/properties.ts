@@ -13,8 +13,8 @@ export const propertiesGroup: HostGroup = {
         const ctx = vm.effective();
         const path = vm.mem.readLatin1(pathPtr, pathSize);
         const r = getProperty(ctx.propertySource(), path);
-        if (r.result !== WasmResult.Ok) return r.result;
-        vm.mem.returnBytes(r.value!, ptrPtr, sizePtr);
+        if (typeof r === "number") return r;
+        vm.mem.returnBytes(r, ptrPtr, sizePtr);
         return WasmResult.Ok;
       }),
       proxy_set_property: guard((kp: number, ks: number, vp: number, vs: number) => {

@@ -9,7 +9,7 @@ import { loadCode, runCanary, VmSlot, vmKey } from "../plugin.ts";
 import { pluginInfo, type PluginInfo } from "../plugin-info.ts";
 import { processSharedState, type SharedState } from "../shared-data.ts";
 import type { ModuleCode } from "../vm.ts";
-import { FilterManager, type Downstream, type StreamEnv, type StreamFilter } from "./filter-manager.ts";
+import { FilterManager, HcmStatNames, type Downstream, type StreamEnv, type StreamFilter } from "./filter-manager.ts";
 import { HeaderMap } from "./header-map.ts";
 import { Router } from "./router.ts";
 import { StreamInfo, type Address } from "./stream-info.ts";
@@ -28,6 +28,8 @@ export class Worker {
   readonly dispatcher: Dispatcher;
   /** per filter index, the slot serving it (filters with the same VM key share one) */
   readonly slots: VmSlot[] = [];
+  /** what every stream of this worker shares */
+  env!: StreamEnv;
 
   constructor(index: number) {
     this.dispatcher = new Dispatcher(index);
@@ -85,9 +87,19 @@ export class ConnectionManagerCore {
     const env = { services: this.services, shared: this.shared };
     for (const f of this.filters) runCanary(f.code, f.info, f.vmConfiguration, env);
     const n = this.cfg.concurrency > 0 ? this.cfg.concurrency : DEFAULT_CONCURRENCY;
+    const statNames = new HcmStatNames(this.cfg.statPrefix);
     try {
       for (let w = 0; w < n; w++) {
         const worker = new Worker(w);
+        worker.env = {
+          routes: this.cfg.routeConfig,
+          clusterKnown: (name) => this.services.clusters.has(name),
+          stats: this.services.stats,
+          statNames,
+          dispatcher: worker.dispatcher,
+          bufferLimit: this.cfg.bufferLimitBytes > 0 ? this.cfg.bufferLimitBytes : DEFAULT_BUFFER_LIMIT_BYTES,
+          onComplete: (fm) => this.onStreamComplete(fm),
+        };
         const byKey = new Map<string, VmSlot>();
         for (const f of this.filters) {
           let slot = byKey.get(f.key);
@@ -118,34 +130,24 @@ export class ConnectionManagerCore {
   newStream(workerIndex: number, downstream: Downstream, conn: ConnectionInfo, routerClusters?: ClusterManager): FilterManager {
     const worker = this.workers[workerIndex];
     const services = this.services;
-    const statPrefix = this.cfg.statPrefix;
-    const env: StreamEnv = {
-      routes: this.cfg.routeConfig,
-      clusterKnown: (name) => services.clusters.has(name),
-      stats: services.stats,
-      statPrefix,
-      dispatcher: worker.dispatcher,
-      bufferLimit: this.cfg.bufferLimitBytes > 0 ? this.cfg.bufferLimitBytes : DEFAULT_BUFFER_LIMIT_BYTES,
-      onComplete: (fm) => this.onStreamComplete(fm),
-    };
+    const env = worker.env;
     const info = new StreamInfo(services.clock.nowNanos(), conn.remote, conn.local, conn.connectionId);
     const fm = new FilterManager(info, env, downstream);
-    services.stats.inc(`http.${statPrefix}.downstream_rq_total`);
-    const filters: StreamFilter[] = [];
-    const contexts: WasmStreamContext[] = [];
-    this.filters.forEach((f, i) => {
+    services.stats.inc(env.statNames.total);
+    const n = this.filters.length;
+    const filters: StreamFilter[] = new Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      const f = this.filters[i];
       const vm = worker.slots[i].healthy();
-      const root = vm.roots.get(f.info.rootId)!;
-      const ctx = new WasmStreamContext(vm, root, f.info, fm);
-      contexts.push(ctx);
-      filters.push(ctx);
-    });
-    filters.push(new Router(fm, routerClusters ?? services.clusters, services.clock));
+      filters[i] = new WasmStreamContext(vm, vm.roots.get(f.info.rootId)!, f.info, fm);
+    }
+    filters[n] = new Router(fm, routerClusters ?? services.clusters, services.clock);
     fm.setFilters(filters);
-    contexts.forEach((c, i) => {
+    for (let i = 0; i < n; i++) {
+      const c = filters[i] as WasmStreamContext;
       c.decEntry = fm.dec.entries[i];
       c.encEntry = fm.dec.entries[i].peer;
-    });
+    }
     return fm;
   }
 

@@ -76,11 +76,28 @@ export class FilterEntry {
   }
 }
 
+/** Envoy connection-manager stat names, built once per listener. */
+export class HcmStatNames {
+  readonly total: string;
+  readonly completed: string;
+  readonly tooLarge: string;
+  readonly rsTooLarge: string;
+  readonly byClass: string[];
+  constructor(statPrefix: string) {
+    const p = `http.${statPrefix}.`;
+    this.total = p + "downstream_rq_total";
+    this.completed = p + "downstream_rq_completed";
+    this.tooLarge = p + "downstream_rq_too_large";
+    this.rsTooLarge = p + "rs_too_large";
+    this.byClass = [0, 1, 2, 3, 4, 5].map((c) => `${p}downstream_rq_${c}xx`);
+  }
+}
+
 export interface StreamEnv {
   routes: RouteConfiguration;
   clusterKnown(name: string): boolean;
   stats: StatsStore;
-  statPrefix: string;
+  statNames: HcmStatNames;
   dispatcher: Dispatcher;
   bufferLimit: number;
   /** after the stream ended (access log) */
@@ -132,7 +149,7 @@ export class FilterManager {
   /** Decoder order = filters order; the encoder chain is the same filters reversed. */
   setFilters(filters: StreamFilter[]): void {
     this.filters = filters;
-    filters.forEach((f, i) => this.dec.entries.push(new FilterEntry(f, i, false)));
+    for (let i = 0; i < filters.length; i++) this.dec.entries.push(new FilterEntry(filters[i], i, false));
     for (let i = filters.length - 1; i >= 0; i--) {
       if (!filters[i].encodeHeaders) continue;
       const e = new FilterEntry(filters[i], this.enc.entries.length, true);
@@ -367,12 +384,11 @@ export class FilterManager {
       }
       return;
     }
-    const prefix = `http.${this.env.statPrefix}.`;
     if (d === this.dec) {
-      this.env.stats.inc(prefix + "downstream_rq_too_large");
+      this.env.stats.inc(this.env.statNames.tooLarge);
       this.sendLocalReply(413, CODE_TEXT[413], [], "request_payload_too_large");
     } else {
-      this.env.stats.inc(prefix + "rs_too_large");
+      this.env.stats.inc(this.env.statNames.rsTooLarge);
       this.sendLocalReply(500, CODE_TEXT[500], [], "response_payload_too_large");
     }
   }
@@ -426,8 +442,7 @@ export class FilterManager {
     this.responseHeadersSent = true;
     const status = Number(headers.get(":status") ?? 0);
     this.info.responseCode = status;
-    const prefix = `http.${this.env.statPrefix}.`;
-    if (status >= 100 && status < 600) this.env.stats.inc(`${prefix}downstream_rq_${Math.floor(status / 100)}xx`);
+    if (status >= 100 && status < 600) this.env.stats.inc(this.env.statNames.byClass[Math.floor(status / 100)]);
     this.downstream.sendHeaders(headers, endStream);
     if (endStream) this.responseEnded();
   }
@@ -448,7 +463,7 @@ export class FilterManager {
   }
 
   private responseEnded(): void {
-    this.env.dispatcher.post(() => this.finish());
+    this.env.dispatcher.post(this);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -498,18 +513,19 @@ export class FilterManager {
     this.enc.aborted = true;
     this.info.setResponseFlag("LocalReset");
     this.downstream.reset();
-    this.env.dispatcher.post(() => this.finish());
+    this.env.dispatcher.post(this);
   }
 
   /** End of stream: on_log for every filter, then on_done/on_delete for each (Envoy order). */
-  private finish(): void {
+  finish(): void {
     if (this.ended) return;
     this.ended = true;
     this.dec.aborted = true;
     this.enc.aborted = true;
-    this.env.stats.inc(`http.${this.env.statPrefix}.downstream_rq_completed`);
-    for (const f of this.filters) f.onLog?.();
-    for (const f of this.filters) f.onDestroy?.();
+    this.env.stats.inc(this.env.statNames.completed);
+    const filters = this.filters;
+    for (let i = 0; i < filters.length; i++) filters[i].onLog?.();
+    for (let i = 0; i < filters.length; i++) filters[i].onDestroy?.();
     this.destroyed = true;
     this.env.onComplete(this);
   }

@@ -10,7 +10,7 @@
 // - an upstream failure before response headers -> 503 "upstream connect error or disconnect/
 //   reset before headers. reset reason: ..."; after them -> the client stream is reset.
 
-import type { ClusterManager, UpstreamFailure, UpstreamRequest } from "../contract.ts";
+import type { ClusterManager, HeaderList, UpstreamCallbacks, UpstreamFailure, UpstreamRequest } from "../contract.ts";
 import { DataStatus, HeadersStatus, TrailersStatus } from "../enums.ts";
 import { DEFAULT_ROUTE_TIMEOUT_MS } from "../limits.ts";
 import type { Clock } from "../contract.ts";
@@ -28,7 +28,7 @@ const FAILURE_FLAG = {
   overflow: "UpstreamOverflow",
 } as const;
 
-export class Router implements StreamFilter {
+export class Router implements StreamFilter, UpstreamCallbacks {
   private upstream: UpstreamRequest | null = null;
   private timer: unknown = null;
   private timeoutMs = DEFAULT_ROUTE_TIMEOUT_MS;
@@ -78,13 +78,7 @@ export class Router implements StreamFilter {
     if (this.timeoutMs > 0) up.set("x-envoy-expected-rq-timeout-ms", String(this.timeoutMs));
 
     this.started = performance.now();
-    const dispatcher = fm.env.dispatcher;
-    this.upstream = this.clusters.request(cluster, up.toList(), {
-      onHeaders: (list, end) => dispatcher.event(() => this.onUpstreamHeaders(list, end)),
-      onData: (chunk, end) => dispatcher.event(() => this.onUpstreamData(chunk, end)),
-      onTrailers: (list) => dispatcher.event(() => this.onUpstreamTrailers(list)),
-      onFailure: (reason, detail) => dispatcher.event(() => this.onUpstreamFailure(reason, detail)),
-    });
+    this.upstream = this.clusters.request(cluster, up.toList(), this);
     if (endStream && this.upstream) {
       this.upstream.write(EMPTY, true);
       this.requestComplete();
@@ -135,6 +129,53 @@ export class Router implements StreamFilter {
     fm.env.stats.inc(`cluster.${this.cluster}.upstream_rq_timeout`);
     if (this.gotHeaders) fm.resetStream();
     else fm.sendLocalReply(504, "upstream request timeout", [], "upstream_response_timeout");
+  }
+
+  // ---- UpstreamCallbacks: each one is an event on this stream's worker (queued if the worker
+  // is busy, e.g. a cluster answering inside request()) ----
+
+  onHeaders(list: HeaderList, end: boolean): void {
+    const d = this.fm.env.dispatcher;
+    if (d.busy) return d.post(() => this.onHeaders(list, end));
+    d.enter();
+    try {
+      this.onUpstreamHeaders(list, end);
+    } finally {
+      d.exit();
+    }
+  }
+
+  onData(chunk: Uint8Array, end: boolean): void {
+    const d = this.fm.env.dispatcher;
+    if (d.busy) return d.post(() => this.onData(chunk, end));
+    d.enter();
+    try {
+      this.onUpstreamData(chunk, end);
+    } finally {
+      d.exit();
+    }
+  }
+
+  onTrailers(list: HeaderList): void {
+    const d = this.fm.env.dispatcher;
+    if (d.busy) return d.post(() => this.onTrailers(list));
+    d.enter();
+    try {
+      this.onUpstreamTrailers(list);
+    } finally {
+      d.exit();
+    }
+  }
+
+  onFailure(reason: UpstreamFailure, detail: string): void {
+    const d = this.fm.env.dispatcher;
+    if (d.busy) return d.post(() => this.onFailure(reason, detail));
+    d.enter();
+    try {
+      this.onUpstreamFailure(reason, detail);
+    } finally {
+      d.exit();
+    }
   }
 
   private onUpstreamHeaders(list: [string, string][], end: boolean): void {
