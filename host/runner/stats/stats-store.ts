@@ -61,7 +61,7 @@ export class RunnerStats implements StatsStore {
   }
 
   inc(name: string, delta = 1): void {
-    this.add(this.handle(MetricKind.Counter, name), BigInt(delta));
+    this.add(this.handle(MetricKind.Counter, name), BigInt(Math.trunc(delta)));
   }
 
   // --- for the runner --------------------------------------------------------------------
@@ -91,7 +91,7 @@ export class RunnerStats implements StatsStore {
   }
 
   addGauge(name: string, delta: number): void {
-    this.add(this.handle(MetricKind.Gauge, name), BigInt(delta));
+    this.add(this.handle(MetricKind.Gauge, name), BigInt(Math.trunc(delta)));
   }
 
   recordHistogram(name: string, value: number): void {
