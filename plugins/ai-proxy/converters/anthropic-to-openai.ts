@@ -27,6 +27,13 @@
 //   dropped. finish_reason stop -> end_turn, length -> max_tokens, tool_calls/function_call ->
 //   tool_use, content_filter -> refusal. Usage: input_tokens = prompt_tokens - cached_tokens,
 //   cache_read_input_tokens = cached_tokens, cache_creation_input_tokens = 0, output = completion.
+// Stream: first chunk -> message_start (usage 0: OpenAI reports it only at the end); content ->
+//   text block; each new tool_calls index -> its own tool_use block, arguments -> input_json_delta;
+//   finish_reason -> content_block_stop; the usage chunk is kept; [DONE] (or the end of a stream that
+//   had a finish_reason) -> message_delta {stop_reason, usage} + message_stop; an error chunk -> an
+//   error event and the end; a stream cut before finish_reason -> an error event.
+// Errors: status kept; Anthropic type from the status (shared/errors.ts); message from error.message
+//   (or a bare {"error": "text"}); anything else gets a generic message.
 import { Converter, Protocol, ConvertOptions, RequestResult, BodyResult, StreamState, ConvertError, ErrorResult } from "./converter";
 import { JsonDoc, K_OBJ, K_ARR, K_STR, K_NUM } from "./json-tape";
 import { OutBuf } from "./out-buf";

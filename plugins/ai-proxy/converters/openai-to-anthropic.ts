@@ -14,7 +14,9 @@
 //   tool_choice auto|none|required|{function} -> {type auto|none|any|tool}; parallel_tool_calls:false
 //                                              -> disable_parallel_tool_use:true
 //   max_completion_tokens | max_tokens      -> max_tokens (ConvertOptions.defaultMaxTokens when absent)
-//   stop (string|array) -> stop_sequences; temperature, top_p, stream copied; user -> metadata.user_id
+//   stop (string|array) -> stop_sequences; temperature, top_p, stream copied as given (Anthropic
+//   takes temperature 0..1 and answers 400 above; the gateway does not silently clamp);
+//   user -> metadata.user_id
 //   n > 1 -> 400 (Anthropic returns one answer).
 // Dropped (no Anthropic field): frequency_penalty, presence_penalty, logit_bias, logprobs,
 //   top_logprobs, seed, response_format, service_tier, store, metadata, modalities, audio,
@@ -25,10 +27,18 @@
 //   `arguments` text), thinking blocks dropped (OpenAI has no field). stop_reason: end_turn,
 //   stop_sequence, pause_turn -> stop; max_tokens, model_context_window_exceeded -> length;
 //   tool_use -> tool_calls; refusal -> content_filter.
-// Usage: Anthropic's input_tokens excludes cached input, so
+// Usage: Anthropic's input_tokens counts only input after the last cache breakpoint (prompt-caching
+//   docs: total input = input_tokens + cache_creation_input_tokens + cache_read_input_tokens), so
 //   prompt_tokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens,
 //   prompt_tokens_details.cached_tokens = cache_read_input_tokens (tokens served from cache; OpenAI's
 //   meaning of cached), completion_tokens = output_tokens.
+// Stream (framing in openai-helper.ts): message_start -> role chunk; text_delta -> content;
+//   tool_use block start -> tool_calls[{index, id, type, function {name, arguments ""}}];
+//   input_json_delta -> arguments deltas; message_delta -> finish chunk; message_stop -> usage chunk
+//   (when include_usage was asked) + [DONE]; error event -> error chunk, no [DONE]; ping, thinking
+//   and citation deltas, content_block_stop and unknown events -> nothing.
+// Errors: status kept except 529 -> 503; OpenAI type from the status (shared/errors.ts); code =
+//   the Anthropic error type. A body that is not an Anthropic error gets a generic message.
 import { Converter, Protocol, ConvertOptions, RequestResult, BodyResult, StreamState, ConvertError, ErrorResult } from "./converter";
 import { JsonDoc, K_OBJ, K_ARR, K_STR, K_NUM } from "./json-tape";
 import { OutBuf } from "./out-buf";

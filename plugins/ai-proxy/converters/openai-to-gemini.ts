@@ -39,7 +39,12 @@
 //   candidatesTokenCount + thoughtsTokenCount (OpenAI counts reasoning as completion);
 //   cached_tokens = cachedContentTokenCount; reasoning_tokens = thoughtsTokenCount.
 // Stream: every event is a whole GenerateContentResponse with new text; usageMetadata is cumulative
-//   (the last one wins). Gemini sends no terminator, so streamEnd() writes the usage chunk and [DONE].
+//   (the last one wins). Gemini sends no terminator, so streamEnd() writes the usage chunk and [DONE]
+//   once every started candidate reported a finishReason (else an error chunk: the stream was cut).
+//   Function calls arrive whole: one tool_calls delta with full arguments. An {"error":..} event ->
+//   error chunk, no [DONE].
+// Errors: status kept; OpenAI type from the status; code = the Google RPC status
+//   ("RESOURCE_EXHAUSTED"); bodies wrapped in a JSON array are unwrapped.
 import { Converter, Protocol, ConvertOptions, RequestResult, BodyResult, StreamState, ConvertError, ErrorResult } from "./converter";
 import { JsonDoc, K_OBJ, K_ARR, K_STR, K_NUM, K_TRUE } from "./json-tape";
 import { OutBuf } from "./out-buf";
