@@ -61,6 +61,7 @@ class EmptyIfIdle extends Updater {
 
 const CLEANUP_EVERY_MS: i64 = 10_000;
 const WARN_EVERY_MS: i64 = 10_000;
+const WARN_KEY: string = "airl:redis-warned-at";
 
 export class RateLimitRoot extends RootContext {
   rules: RouteRules<RateLimitConfig> = new RouteRules<RateLimitConfig>();
@@ -115,18 +116,25 @@ export class RateLimitRoot extends RootContext {
     return this.clusters.has(id) ? this.clusters.get(id) : null;
   }
 
-  /** Counts an unreachable Redis and logs it, at most once per WARN_EVERY_MS. */
+  /** Counts an unreachable Redis and logs it, at most once per WARN_EVERY_MS for the whole
+   *  Envoy (the last warning time is shared by the worker VMs). */
   redisDown(what: string): void {
     metrics.redisUnavailable.increment(1);
     const now = <i64>nowMillis();
-    if (now - this.lastWarn < WARN_EVERY_MS) {
-      this.suppressedWarnings++;
+    this.suppressedWarnings++;
+    if (now - this.lastWarn < WARN_EVERY_MS) return;
+    const cur = getSharedData(WARN_KEY);
+    if (cur !== null && cur.value.byteLength == 8 && now - load<i64>(changetype<usize>(cur.value)) < WARN_EVERY_MS) {
+      this.lastWarn = load<i64>(changetype<usize>(cur.value));
       return;
     }
-    const more = this.suppressedWarnings > 0 ? " (" + this.suppressedWarnings.toString() + " more since the last warning)" : "";
-    log.warn("ai-rate-limit: " + what + more);
+    const stamp = new ArrayBuffer(8);
+    store<i64>(changetype<usize>(stamp), now);
+    if (setSharedData(WARN_KEY, stamp, cur === null ? 0xffffffff : cur.cas) != RESULT_OK) return; // another worker warns
     this.lastWarn = now;
+    const n = this.suppressedWarnings - 1;
     this.suppressedWarnings = 0;
+    log.warn("ai-rate-limit: " + what + (n > 0 ? " (" + n.toString() + " more failures on this worker since its last warning)" : ""));
   }
 
   addWaiter(s: RateLimitStream): void {
