@@ -252,6 +252,10 @@ describe("EDS from a file", () => {
     await until(() => counter(stats, "cluster.e.update_rejected") === 3n, 3000, "third rejected update");
     assert.ok(logs.some((l) => l.includes("port_valu: not supported by the local runner")), logs.join("\n"));
     assert.equal((await fetchVia(cm, "e")).body, "b");
+
+    replace(file, cla([]));
+    await until(() => cm.hosts("e").length === 0, 3000, "emptied cluster");
+    assert.equal(counter(stats, "cluster.e.update_success"), 3n);
   });
 
   it("does not re-read the file on an in-place write, as Envoy does not", async () => {

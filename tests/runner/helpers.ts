@@ -7,8 +7,16 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { HeaderList, UpstreamCallbacks, UpstreamFailure } from "../../host/contract.ts";
 
+const made: string[] = [];
+process.on("exit", () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+
+/** A fresh directory, removed when the test process exits. */
 export function tempDir(prefix = "runner-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
 }
 
 /** A directory holding dist/ai-*.wasm placeholders, so bootstrap file checks pass. */
