@@ -25,7 +25,8 @@
 // Response: content -> text block, refusal -> text block, tool_calls -> tool_use blocks (arguments
 //   that are not a JSON object become input {}: Anthropic clients need an object); reasoning_content
 //   dropped. finish_reason stop -> end_turn, length -> max_tokens, tool_calls/function_call ->
-//   tool_use, content_filter -> refusal. Usage: input_tokens = prompt_tokens - cached_tokens,
+//   tool_use (also "stop" when tool calls were made: some compatible servers say stop),
+//   content_filter -> refusal. Usage: input_tokens = prompt_tokens - cached_tokens,
 //   cache_read_input_tokens = cached_tokens, cache_creation_input_tokens = 0, output = completion.
 // Stream: first chunk -> message_start (usage 0: OpenAI reports it only at the end); content ->
 //   text block; each new tool_calls index -> its own tool_use block, arguments -> input_json_delta;
@@ -40,11 +41,14 @@ import { OutBuf } from "./out-buf";
 import { Reader } from "./reader";
 import { anthropicErrorBody, anthropicTypeFor, statusForErrorType } from "../../shared/errors";
 
-/** Anthropic stop_reason for an OpenAI finish_reason token. */
-function stopReasonFor(d: JsonDoc, t: i32): string {
+/**
+ * Anthropic stop_reason for an OpenAI finish_reason token. Some OpenAI-compatible servers answer
+ * "stop" with tool calls; Anthropic clients run tools only on tool_use, so calls make it tool_use.
+ */
+function stopReasonFor(d: JsonDoc, t: i32, calledTools: bool): string {
   if (d.strIs(t, "length")) return "max_tokens";
-  if (d.strIs(t, "tool_calls") || d.strIs(t, "function_call")) return "tool_use";
   if (d.strIs(t, "content_filter")) return "refusal";
+  if (calledTools || d.strIs(t, "tool_calls") || d.strIs(t, "function_call")) return "tool_use";
   return "end_turn";
 }
 
@@ -492,7 +496,8 @@ export class AnthropicToOpenAI extends Converter {
       o.str("},");
     }
     const tcs = d.get(msg, "tool_calls");
-    if (tcs >= 0 && d.kind(tcs) == K_ARR) {
+    const called = d.kind(tcs) == K_ARR && d.size(tcs) > 0;
+    if (called) {
       for (let tc = d.first(tcs); tc < d.after(tcs); tc = d.after(tc)) {
         const tid = d.get(tc, "id");
         const fn = d.get(tc, "function");
@@ -505,7 +510,7 @@ export class AnthropicToOpenAI extends Converter {
         o.str("},");
       }
     }
-    o.dropLast(0x2c).str('],"stop_reason":"').str(stopReasonFor(d, d.get(ch, "finish_reason")));
+    o.dropLast(0x2c).str('],"stop_reason":"').str(stopReasonFor(d, d.get(ch, "finish_reason"), called));
     o.str('","stop_sequence":null,"usage":{');
     const tok = new Tokens();
     tok.read(d, d.get(0, "usage"));
@@ -577,7 +582,7 @@ export class AnthropicToOpenAI extends Converter {
     const fr = d.get(ch, "finish_reason");
     if (fr >= 0 && d.kind(fr) == K_STR) {
       this.closeBlock(st, out);
-      st.stopReason = stopReasonFor(d, fr);
+      st.stopReason = stopReasonFor(d, fr, st.blockOfTool.length > 0);
     }
     return null;
   }
