@@ -2,7 +2,8 @@
 // - the call belongs to the ROOT context (cpp-host runs http_call on root_context()) and its
 //   response comes to proxy_on_http_call_response(root_id, token, headers, body_size, trailers);
 // - unknown cluster, negative timeout (as int32), or no :method/:path/:authority: BadArgument;
-// - a non-empty body sets content-length; timeout 0 = none; tokens start at 1 per VM;
+// - a non-empty body sets content-length; x-envoy-internal and x-envoy-expected-rq-timeout-ms are
+//   added; timeout 0 = none; tokens start at 1 per VM;
 // - timeout, connect failure and a reset before response headers come back as local-reply
 //   responses (504 "upstream request timeout", 503 "upstream connect error ..."), as Envoy's
 //   async client + router produce them; a reset after response headers calls back with (0, 0, 0)
@@ -34,6 +35,10 @@ export function httpCall(
     return { result: WasmResult.BadArgument, token: 0 };
   }
   if (body.length > 0) headers.set("content-length", String(body.length));
+  // The async client marks the request internal (send_internal) and its router, which does not
+  // suppress Envoy headers, announces the timeout.
+  headers.set("x-envoy-internal", "true");
+  if (timeoutMs > 0) headers.set("x-envoy-expected-rq-timeout-ms", String(timeoutMs));
   const token = vm.nextHttpCallId++;
   const dispatcher = vm.env.dispatcher;
   const started = performance.now();

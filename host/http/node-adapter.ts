@@ -53,6 +53,54 @@ export function requestHeaderMap(req: IncomingMessage, scheme: string): { header
   return { headers: h, hasBody };
 }
 
+/** The client side of one stream: writes what the filter manager sends to the ServerResponse. */
+class NodeDownstream implements Downstream {
+  done = false;
+  constructor(
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+  ) {}
+
+  sendHeaders(h: HeaderMap, end: boolean): void {
+    const status = Number(h.get(":status") ?? 502);
+    const flat: string[] = [];
+    let hasLength = false;
+    for (const [k, v] of h.entries) {
+      if (k.charCodeAt(0) === 58 || k === "server" || k === "date") continue;
+      if (k === "content-length") hasLength = true;
+      flat.push(k, v);
+    }
+    flat.push("server", "envoy");
+    if (end && !hasLength) flat.push("content-length", "0");
+    this.res.writeHead(status, flat);
+    if (end) this.end();
+  }
+  sendData(chunk: Uint8Array, end: boolean): void {
+    if (chunk.length) this.res.write(chunk);
+    if (end) this.end();
+  }
+  sendTrailers(t: HeaderMap): void {
+    const obj: Record<string, string> = {};
+    for (const [k, v] of t.entries) obj[k] = v;
+    this.res.addTrailers(obj);
+    this.end();
+  }
+  reset(): void {
+    this.done = true;
+    this.res.destroy();
+  }
+  pauseReading(): void {
+    this.req.pause();
+  }
+  resumeReading(): void {
+    this.req.resume();
+  }
+  private end(): void {
+    this.done = true;
+    this.res.end();
+  }
+}
+
 export class NodeAdapter {
   private conns = new WeakMap<Socket, ConnState>();
   private nextWorker = 0;
@@ -68,68 +116,53 @@ export class NodeAdapter {
       this.nextWorker = (this.nextWorker + 1) % core.concurrency;
       this.conns.set(socket, conn);
     }
-    const dispatcher = core.workers[conn.worker].dispatcher;
+    const worker = conn.worker;
+    const dispatcher = core.workers[worker].dispatcher;
     const scheme = (socket as { encrypted?: boolean }).encrypted ? "https" : "http";
     const { headers, hasBody } = requestHeaderMap(req, scheme);
-    let responseDone = false;
-    let fm: FilterManager;
-
-    const downstream: Downstream = {
-      sendHeaders(h, end) {
-        const status = Number(h.get(":status") ?? 502);
-        const flat: string[] = [];
-        let hasLength = false;
-        for (const [k, v] of h.entries) {
-          if (k.charCodeAt(0) === 58 || k === "server" || k === "date") continue;
-          if (k === "content-length") hasLength = true;
-          flat.push(k, v);
-        }
-        flat.push("server", "envoy");
-        if (end && !hasLength) flat.push("content-length", "0");
-        res.writeHead(status, flat);
-        if (end) {
-          responseDone = true;
-          res.end();
-        }
-      },
-      sendData(chunk, end) {
-        if (chunk.length) res.write(chunk);
-        if (end) {
-          responseDone = true;
-          res.end();
-        }
-      },
-      sendTrailers(t) {
-        const obj: Record<string, string> = {};
-        for (const [k, v] of t.entries) obj[k] = v;
-        res.addTrailers(obj);
-        responseDone = true;
-        res.end();
-      },
-      reset() {
-        responseDone = true;
-        res.destroy();
-      },
-      pauseReading: () => req.pause(),
-      resumeReading: () => req.resume(),
+    const downstream = new NodeDownstream(req, res);
+    const connInfo = {
+      remote: address(socket.remoteAddress, socket.remotePort),
+      local: address(socket.localAddress, socket.localPort),
+      connectionId: conn.id,
     };
-
-    dispatcher.event(() => {
-      fm = core.newStream(conn!.worker, downstream, {
-        remote: address(socket.remoteAddress, socket.remotePort),
-        local: address(socket.localAddress, socket.localPort),
-        connectionId: conn!.id,
-      });
+    let fm!: FilterManager;
+    dispatcher.enter();
+    try {
+      fm = core.newStream(worker, downstream, connInfo);
       fm.decodeHeaders(headers, !hasBody);
-    });
+    } finally {
+      dispatcher.exit();
+    }
     if (hasBody) {
-      req.on("data", (chunk: Buffer) => dispatcher.event(() => fm.decodeData(chunk, false)));
-      req.on("end", () => dispatcher.event(() => fm.decodeData(EMPTY, true)));
+      req.on("data", (chunk: Buffer) => {
+        dispatcher.enter();
+        try {
+          fm.decodeData(chunk, false);
+        } finally {
+          dispatcher.exit();
+        }
+      });
+      req.on("end", () => {
+        dispatcher.enter();
+        try {
+          const raw = req.rawTrailers;
+          if (raw.length > 0) {
+            const t = new HeaderMap();
+            for (let i = 0; i < raw.length; i += 2) t.append(raw[i], raw[i + 1]);
+            fm.decodeTrailers(t);
+          } else {
+            fm.decodeData(EMPTY, true);
+          }
+        } finally {
+          dispatcher.exit();
+        }
+      });
     } else {
       req.resume();
     }
     res.on("close", () => {
-      if (!responseDone || !res.writableFinished) dispatcher.event(() => fm.downstreamReset());
+      if (!downstream.done || !res.writableFinished) dispatcher.event(() => fm.downstreamReset());
     });
   };
 }

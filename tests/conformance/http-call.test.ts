@@ -68,7 +68,15 @@ test("argument checks: unknown cluster, missing :path, negative timeout -> BadAr
   assert.equal(stack.httpCalls.length, 1);
   const c = stack.httpCalls[0];
   assert.equal(c.cluster, "auth");
-  assert.deepEqual(c.headers, [[":method", "POST"], [":path", "/check"], [":authority", "auth.local"], ["x-k", "v"], ["content-length", "4"]]);
+  assert.deepEqual(c.headers, [
+    [":method", "POST"],
+    [":path", "/check"],
+    [":authority", "auth.local"],
+    ["x-k", "v"],
+    ["content-length", "4"],
+    ["x-envoy-internal", "true"],
+    ["x-envoy-expected-rq-timeout-ms", "1000"],
+  ]);
   assert.equal(c.bodyText, "ping");
   assert.equal(c.ended, true);
   await stack.close();
