@@ -117,8 +117,11 @@ function readWasmFilter(tc: Fields, baseDir: string): WasmFilterConfig | null {
   const rootId = config.str("root_id");
   const configuration = readStringValue(config, "configuration");
   let failOpen = config.bool("fail_open");
-  const policy = config.enumOf("failure_policy", ["UNSPECIFIED", "FAIL_CLOSED", "FAIL_OPEN"] as const, "UNSPECIFIED");
-  if (policy !== "UNSPECIFIED") failOpen = policy === "FAIL_OPEN";
+  // By name only: FAIL_RELOAD sits between these in the proto, so numbers would not map here.
+  const policy = config.raw("failure_policy");
+  if (policy === "FAIL_OPEN" || policy === "FAIL_CLOSED") failOpen = policy === "FAIL_OPEN";
+  else if (policy !== undefined && policy !== "UNSPECIFIED")
+    config.problems.add(config.at("failure_policy"), "expected FAIL_CLOSED or FAIL_OPEN (FAIL_RELOAD is not supported by the local runner)");
   const allowOnHeadersStopIteration = config.bool("allow_on_headers_stop_iteration");
 
   let vmId = "";
