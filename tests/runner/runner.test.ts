@@ -129,25 +129,29 @@ describe("runner end to end through the wasm host", { skip: hostReady ? false : 
 
     const missing = await get(`http://127.0.0.1:${r.listenerPorts[0]}/x`, { "x-ai-cluster": "nope" });
     assert.equal(missing.status, 503);
+    const byHeader = await get(`http://127.0.0.1:${r.listenerPorts[0]}/direct`, { "x-ai-cluster": "up" });
+    assert.equal(byHeader.status, 200, "the cluster_header route wins over /direct");
+    assert.equal(JSON.parse(byHeader.body).path, "/direct");
 
     const prom = await get(`http://127.0.0.1:${r.adminPort}/stats/prometheus`);
     assert.equal(prom.status, 200);
-    assert.match(prom.body, /^envoy_cluster_upstream_rq_total\{env="test",envoy_cluster_name="up"\} 1$/m);
-    assert.match(prom.body, /^envoy_cluster_upstream_rq\{envoy_response_code="200",env="test",envoy_cluster_name="up"\} 1$/m);
-    assert.match(prom.body, /^envoy_http_downstream_rq_total\{env="test",envoy_http_conn_manager_prefix="ingress"\} 3$/m);
+    assert.match(prom.body, /^envoy_cluster_upstream_rq_total\{env="test",envoy_cluster_name="up"\} 2$/m);
+    assert.match(prom.body, /^envoy_cluster_upstream_rq\{envoy_response_code="200",env="test",envoy_cluster_name="up"\} 2$/m);
+    assert.match(prom.body, /^envoy_http_downstream_rq_total\{env="test",envoy_http_conn_manager_prefix="ingress"\} 4$/m);
     assert.match(prom.body, /^# TYPE envoy_cluster_upstream_rq_time histogram$/m);
     assert.match(prom.body, /^envoy_server_live\{env="test"\} 1$/m);
 
     const text = await get(`http://127.0.0.1:${r.adminPort}/stats?filter=upstream_rq_total`);
-    assert.equal(text.body, "cluster.up.upstream_rq_total: 1\n");
+    assert.equal(text.body, "cluster.up.upstream_rq_total: 2\n");
     const clusters = await get(`http://127.0.0.1:${r.adminPort}/clusters`);
     assert.match(clusters.body, new RegExp(`^up::127\\.0\\.0\\.1:${up.port}::weight::1$`, "m"));
 
-    await until(() => fs.existsSync(logFile) && fs.readFileSync(logFile, "utf8").split("\n").length > 3, 3000, "access log lines");
-    assert.deepEqual(fs.readFileSync(logFile, "utf8").split("\n").slice(0, 3), [
+    await until(() => fs.existsSync(logFile) && fs.readFileSync(logFile, "utf8").split("\n").length > 4, 3000, "access log lines");
+    assert.deepEqual(fs.readFileSync(logFile, "utf8").split("\n").slice(0, 4), [
       "POST 200 - up via_upstream",
       "GET 418 - - direct_response",
       "GET 503 NC - cluster_not_found",
+      "GET 200 - up via_upstream",
     ]);
   });
 
