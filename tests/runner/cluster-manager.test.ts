@@ -1,7 +1,9 @@
 // Cluster manager against local HTTP servers: load balancing, DNS and EDS clusters, streaming
 // both ways, failures.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as https from "node:https";
 import * as net from "node:net";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
@@ -335,6 +337,37 @@ describe("streaming", () => {
     assert.deepEqual((await fetchVia(cm, "one")).events, ["headers end=false", "data 5 end=true"]);
     assert.deepEqual((await fetchVia(cm, "one", "/", "HEAD")).events, ["headers end=true"]);
     assert.deepEqual((await fetchVia(cm, "one", "/204")).events, ["headers end=true"]);
+  });
+});
+
+describe("TLS upstreams", { skip: spawnSync("openssl", ["version"]).status === 0 ? false : "openssl is not installed" }, () => {
+  /** A self-signed certificate for `name`, written to a temp dir. */
+  function selfSigned(name: string): { key: string; cert: string; certFile: string } {
+    const dir = tempDir();
+    const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", `/CN=${name}`, "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem")], { stdio: "ignore" });
+    assert.equal(r.status, 0, "openssl made a certificate");
+    return { key: fs.readFileSync(path.join(dir, "key.pem"), "utf8"), cert: fs.readFileSync(path.join(dir, "cert.pem"), "utf8"), certFile: path.join(dir, "cert.pem") };
+  }
+
+  it("sends the configured SNI, skips verification without a CA, and verifies the chain with one", async () => {
+    const own = selfSigned("api.test");
+    const other = selfSigned("other.test");
+    const seen: string[] = [];
+    const server = https.createServer({ key: own.key, cert: own.cert }, (q, res) => res.end("tls ok"));
+    server.on("secureConnection", (s) => seen.push(String((s as { servername?: string | false }).servername)));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    cleanups.push(() => new Promise<void>((r) => (server.close(() => r()), server.closeAllConnections())));
+    const port = (server.address() as net.AddressInfo).port;
+    const { cm } = await manager([
+      cluster("tls-open", [endpoint(port)], { tls: { sni: "api.test", trustedCaFile: "" } }),
+      cluster("tls-ca", [endpoint(port)], { tls: { sni: "", trustedCaFile: own.certFile } }),
+      cluster("tls-wrong-ca", [endpoint(port)], { tls: { sni: "api.test", trustedCaFile: other.certFile } }),
+    ]);
+    assert.equal((await fetchVia(cm, "tls-open")).body, "tls ok");
+    assert.equal((await fetchVia(cm, "tls-ca")).body, "tls ok");
+    assert.deepEqual(seen, ["api.test", "false"], "SNI as configured, none when sni is empty");
+    const bad = await fetchVia(cm, "tls-wrong-ca");
+    assert.equal(bad.failure?.reason, "connect");
   });
 });
 
