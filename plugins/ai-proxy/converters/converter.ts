@@ -100,18 +100,28 @@ export abstract class Converter {
   abstract clientErrorBody(err: ConvertError): string;
 }
 
-const OPENAI_TO_ANTHROPIC = new OpenAIToAnthropic();
-const ANTHROPIC_TO_OPENAI = new AnthropicToOpenAI();
-const OPENAI_TO_GEMINI = new OpenAIToGemini();
+// Created on first use: each holds its own reusable buffers, so unused directions cost nothing.
+let openaiToAnthropic: OpenAIToAnthropic | null = null;
+let anthropicToOpenai: AnthropicToOpenAI | null = null;
+let openaiToGemini: OpenAIToGemini | null = null;
 
 /**
  * The converter for a client speaking `client` to an upstream speaking `upstream`, or null when the
  * two are the same (the body passes through untouched) or the pair is not supported.
  */
 export function pickConverter(client: Protocol, upstream: Protocol): Converter | null {
-  if (client == Protocol.OpenAI && upstream == Protocol.Anthropic) return OPENAI_TO_ANTHROPIC;
-  if (client == Protocol.Anthropic && upstream == Protocol.OpenAI) return ANTHROPIC_TO_OPENAI;
-  if (client == Protocol.OpenAI && upstream == Protocol.Gemini) return OPENAI_TO_GEMINI;
+  if (client == Protocol.OpenAI && upstream == Protocol.Anthropic) {
+    if (openaiToAnthropic === null) openaiToAnthropic = new OpenAIToAnthropic();
+    return openaiToAnthropic;
+  }
+  if (client == Protocol.Anthropic && upstream == Protocol.OpenAI) {
+    if (anthropicToOpenai === null) anthropicToOpenai = new AnthropicToOpenAI();
+    return anthropicToOpenai;
+  }
+  if (client == Protocol.OpenAI && upstream == Protocol.Gemini) {
+    if (openaiToGemini === null) openaiToGemini = new OpenAIToGemini();
+    return openaiToGemini;
+  }
   return null;
 }
 
