@@ -23,6 +23,10 @@ import { jsonEscape } from "../shared/json-string";
 import { SLOW, UPSTREAM_ERROR, anomalyNames, isUpstreamErrorStatus } from "./anomalies";
 import { finalUsage, outcomeOf, bodyErrorType, numbersOf, logRecordOf, builtinUsageValue, anomaliesOf, errorTypeFor } from "./report";
 
+/** Filter state ai-proxy writes with the chosen provider and variant. */
+const PROXY_PROVIDER_STATE = "ai_proxy_provider";
+const PROXY_VARIANT_STATE = "ai_proxy_variant";
+
 class StatsRoot extends RootContext {
   rules: RouteRules<StatsConfig> = new RouteRules<StatsConfig>();
   registry: MetricRegistry = new MetricRegistry();
@@ -166,15 +170,25 @@ class StatsStream extends HttpContext {
     this.report(st);
   }
 
-  /** Request headers, or a later phase when another filter (ai-proxy) set them after us. */
+  /** Request headers, or a later phase when another filter (ai-proxy) set them after us. Past the
+   *  request phase Envoy may no longer expose the request headers to this filter, so ai-proxy's
+   *  filter state (wasm.ai_proxy_provider / wasm.ai_proxy_variant) is read as well. */
   private readAiHeaders(st: RequestState): void {
     const cfg = st.cfg;
     const consumer = requestHeaders.get(cfg.consumerHeader);
     if (consumer !== null) st.consumer = consumer!;
     const provider = requestHeaders.get(cfg.providerHeader);
     if (provider !== null) st.provider = provider!;
+    else if (st.provider.length == 0) {
+      const p = getPropertyString([PROXY_PROVIDER_STATE]);
+      if (p !== null) st.provider = p!;
+    }
     const variant = requestHeaders.get(cfg.variantHeader);
     if (variant !== null) st.variant = variant!;
+    else if (st.variant.length == 0) {
+      const v = getPropertyString([PROXY_VARIANT_STATE]);
+      if (v !== null) st.variant = v!;
+    }
     if (st.sessionId.length == 0) {
       for (let i = 0; i < cfg.sessionHeaders.length; i++) {
         const s = requestHeaders.get(cfg.sessionHeaders[i]);
