@@ -144,27 +144,32 @@ function parseV6Into(s: string, out: Uint8Array): bool {
   return true;
 }
 
-/** Parses an IPv4 or IPv6 literal; null when it is not one. */
-export function parseIp(s: string): IpAddr | null {
-  const ip = new IpAddr();
-  if (s.indexOf(":") < 0) {
-    if (!parseV4Into(s, ip.bytes, 0)) return null;
-    return ip;
-  }
+/** Parses an IPv4 or IPv6 literal into `ip` (reused, nothing allocated for IPv4); false when
+ *  it is not one. */
+export function parseIpInto(s: string, ip: IpAddr): bool {
+  ip.bytes.fill(0);
+  ip.v6 = false;
+  if (s.indexOf(":") < 0) return parseV4Into(s, ip.bytes, 0);
   // Drop an IPv6 zone ("fe80::1%eth0"): it does not identify a client across hosts.
   const pct = s.indexOf("%");
   const text = pct >= 0 ? s.substring(0, pct) : s;
-  if (!parseV6Into(text, ip.bytes)) return null;
+  if (!parseV6Into(text, ip.bytes)) return false;
   ip.v6 = true;
   // ::ffff:a.b.c.d is the IPv4 client a.b.c.d.
   let mapped = true;
   for (let k = 0; k < 10; k++) if (ip.bytes[k] != 0) mapped = false;
   if (mapped && ip.bytes[10] == 0xff && ip.bytes[11] == 0xff) {
-    const v4 = new IpAddr();
-    for (let k = 0; k < 4; k++) v4.bytes[k] = ip.bytes[12 + k];
-    return v4;
+    for (let k = 0; k < 4; k++) ip.bytes[k] = ip.bytes[12 + k];
+    for (let k = 4; k < 16; k++) ip.bytes[k] = 0;
+    ip.v6 = false;
   }
-  return ip;
+  return true;
+}
+
+/** Parses an IPv4 or IPv6 literal; null when it is not one. */
+export function parseIp(s: string): IpAddr | null {
+  const ip = new IpAddr();
+  return parseIpInto(s, ip) ? ip : null;
 }
 
 /**
@@ -172,6 +177,14 @@ export function parseIp(s: string): IpAddr | null {
  * "::1", or an X-Forwarded-For list (first entry wins, spaces trimmed). Null when none parses.
  */
 export function parseClientIp(raw: string): IpAddr | null {
+  const ip = new IpAddr();
+  const text = clientIpText(raw);
+  if (text === null || !parseIpInto(text!, ip)) return null;
+  return ip;
+}
+
+/** The address part of `raw` (see parseClientIp), not yet validated; null when malformed. */
+export function clientIpText(raw: string): string | null {
   let s = raw;
   const comma = s.indexOf(",");
   if (comma >= 0) s = s.substring(0, comma);
@@ -179,13 +192,13 @@ export function parseClientIp(raw: string): IpAddr | null {
   if (s.startsWith("[")) {
     const close = s.indexOf("]");
     if (close < 0) return null;
-    return parseIp(s.substring(1, close));
+    return s.substring(1, close);
   }
   const colon = s.indexOf(":");
   if (colon >= 0 && s.lastIndexOf(":") == colon && s.indexOf(".") >= 0) {
     s = s.substring(0, colon); // "1.2.3.4:5678"
   }
-  return parseIp(s);
+  return s;
 }
 
 export class Cidr {

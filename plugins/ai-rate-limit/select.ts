@@ -4,7 +4,7 @@
 // cookie, consumer, model, or no parseable client IP) does not apply, as in Higress.
 // Pure: the request is read through RequestView (host-backed in index.ts, a fake in specs).
 import { RateLimitConfig, Rule, KeyItem, KeySource, ItemKind, RequestMatch, HeaderMatch, CONSUMER_HEADER } from "./config-types";
-import { parseClientIp, IpAddr } from "./ip";
+import { clientIpText, parseIpInto, IpAddr } from "./ip";
 import { queryParam, cookieValue, pathOnly } from "./request-values";
 
 export abstract class RequestView {
@@ -77,11 +77,14 @@ export function requestMatches(m: RequestMatch, req: RequestView): bool {
   return true;
 }
 
-/** Reused per request: the key value and parsed IP of the rule being evaluated. */
+/** Reused: the key value and parsed IP of the rule being evaluated. */
 class Extracted {
   value: string = "";
   ip: IpAddr | null = null;
+  ipBuf: IpAddr = new IpAddr();
 }
+
+const ex = new Extracted();
 
 function extract(rule: Rule, req: RequestView, out: Extracted): bool {
   out.ip = null;
@@ -118,10 +121,11 @@ function extract(rule: Rule, req: RequestView, out: Extracted): bool {
     case KeySource.Ip: {
       const raw = rule.ipHeader.length > 0 ? req.header(rule.ipHeader) : req.remoteAddress();
       if (raw === null) return false;
-      const ip = parseClientIp(raw!);
-      if (ip === null) return false;
-      out.ip = ip;
-      out.value = ip!.toString();
+      const text = clientIpText(raw!);
+      if (text === null || !parseIpInto(text!, out.ipBuf)) return false;
+      out.ip = out.ipBuf;
+      // Dotted IPv4 without leading zeros is already canonical; IPv6 (and mapped) are printed.
+      out.value = out.ipBuf.v6 || text!.indexOf(":") >= 0 ? out.ipBuf.toString() : text!;
       return true;
     }
     case KeySource.Model: {
@@ -157,7 +161,6 @@ function findItem(rule: Rule, ex: Extracted): KeyItem | null {
 /** The limits for a request, appended to `out` (cleared first). */
 export function selectLimits(config: RateLimitConfig, req: RequestView, out: Hit[]): void {
   out.length = 0;
-  const ex = new Extracted();
   for (let g = 0; g < config.groups.length; g++) {
     const group = config.groups[g];
     for (let r = 0; r < group.rules.length; r++) {

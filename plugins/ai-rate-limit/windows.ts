@@ -42,7 +42,7 @@ export class WindowDecision {
   allowed: bool = false;
   /** limit - counted after this request (not below 0) */
   remaining: i64 = 0;
-  /** ms until the count next drops (allowed) or until this cost would fit (rejected) */
+  /** rejected: ms until this cost would fit; allowed: ms until the current bucket ends */
   resetMs: i64 = 0;
   /** bucket (sliding) or window (fixed) index the cost went into; used to reconcile it later */
   bucket: i64 = 0;
@@ -147,9 +147,9 @@ export function tryAdd(current: ArrayBuffer | null, spec: WindowSpec, nowMs: i64
   setCountAt(buf, slot, countAt(buf, slot) + cost);
   out.allowed = true;
   out.remaining = spec.limit - sum - cost;
-  // Time until the oldest counted bucket with anything in it leaves: when capacity next grows.
-  out.resetMs = msUntilAtMost(buf, spec, nowMs, sum + cost - 1);
-  if (out.resetMs == 0) out.resetMs = (newest + 1) * spec.bucketMs - nowMs;
+  // Until the current bucket ends (cheap; the exact time capacity grows is computed only for
+  // rejections, where Retry-After needs it).
+  out.resetMs = (newest + 1) * spec.bucketMs - nowMs;
   return buf;
 }
 

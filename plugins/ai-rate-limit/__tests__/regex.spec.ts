@@ -57,6 +57,12 @@ describe("regex search (Go MatchString semantics)", () => {
     expect(search("^\\x41\\u0042$", "AB")).toBe(true);
     expect(search("\\$", "a$b")).toBe(true);
   });
+  it("only restarts a search for patterns not anchored with ^", () => {
+    expect(search("^(a|b)c", "xbc")).toBe(false);
+    expect(search("^(a|b)c", "bcx")).toBe(true);
+    expect(search("^a|bc", "xbc")).toBe(true);
+    expect(search("x*^a", "a")).toBe(true);
+  });
   it("case-insensitive with (?i)", () => {
     expect(search("(?i)^gpt-[a-c]$", "GPT-B")).toBe(true);
     expect(search("^gpt$", "GPT")).toBe(false);

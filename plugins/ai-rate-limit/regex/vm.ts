@@ -66,6 +66,8 @@ export class Regex {
   private b: i32[] = [];
   private classes: CharClass[] = [];
   private fold: bool = false;
+  /** the pattern starts with ^ in every branch: a search need not restart past position 0 */
+  private anchored: bool = false;
   error: string | null = null;
   // Reused per match: thread lists and the visit marks of the current step.
   private clist: Int32Array = new Int32Array(0);
@@ -86,6 +88,7 @@ export class Regex {
     this.emit(parsed.node!);
     this.push(OP_MATCH, 0, 0);
     if (this.op.length > MAX_PROGRAM) return "expression too large";
+    this.anchored = this.op[0] == OP_BOL;
     const n = this.op.length;
     this.clist = new Int32Array(n);
     this.nlist = new Int32Array(n);
@@ -244,8 +247,8 @@ export class Regex {
         if (ok) nsize = this.addThread(nlist, nsize, pc + 1, pos + 1, len);
       }
       // An unanchored search may start at every position.
-      if (!full) nsize = this.addThread(nlist, nsize, 0, pos + 1, len);
-      if (nsize == 0 && full) return false;
+      if (!full && !this.anchored) nsize = this.addThread(nlist, nsize, 0, pos + 1, len);
+      if (nsize == 0 && (full || this.anchored)) return false;
       const t = clist;
       clist = nlist;
       nlist = t;
