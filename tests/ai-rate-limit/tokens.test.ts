@@ -122,3 +122,13 @@ test("a request without max_tokens reserves token_estimate.default_max_tokens", 
   assert.equal(admitted(b), false);
   await stack.close();
 });
+
+test("header_hold false: headers go on at once, the decision waits for the body", async () => {
+  const stack = await rateLimitStack({ concurrency: 1, allowOnHeadersStopIteration: false, config: { ...CONFIG, header_hold: false } });
+  const a = ask(stack, 0, 900);
+  assert.ok(admitted(a));
+  assert.equal(a.upstream!.ended, true, "body forwarded after the decision");
+  const b = ask(stack, 0, 900);
+  assert.equal(b.response.status, 429);
+  await stack.close();
+});

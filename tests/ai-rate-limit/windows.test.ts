@@ -60,3 +60,18 @@ test("sliding window holds the limit in every interval of 0.9 s under a random l
   assert.ok(times.length > 100);
   await stack.close();
 });
+
+test("idle counters are emptied once their window has passed (keys carry their window)", async () => {
+  const stack = await rateLimitStack({ concurrency: 2, config: { rules: [{ name: "u", limit_by_per_header: "x-user", query_per_minute: 5 }] } });
+  for (let i = 0; i < 3; i++) hit(stack, i % 2, { "x-user": "alice" }).respond(200, "");
+  const key = "u:r0.d:q60:alice";
+  assert.ok((stack.sharedData("ai-gateway", key)?.value.length ?? 0) > 0);
+  stack.advance(30_000);
+  assert.ok((stack.sharedData("ai-gateway", key)?.value.length ?? 0) > 0, "still inside the window");
+  stack.advance(45_000); // the minute has passed; the next cleanup tick empties it
+  assert.equal(stack.sharedData("ai-gateway", key)?.value.length, 0);
+  // An emptied key counts from zero again, with no creation race (the key still exists).
+  assert.equal(admitted(hit(stack, 0, { "x-user": "alice" })), true);
+  assert.ok((stack.sharedData("ai-gateway", key)?.value.length ?? 0) > 0);
+  await stack.close();
+});
