@@ -52,7 +52,7 @@ function parseSource(f: JsonFields, obj: JSON.Obj, path: string, rule: Rule): bo
     const s = SOURCE_FIELDS[i];
     if (!obj.has(s.name)) continue;
     if (found !== null) {
-      f.fail(fieldPath(path, s.name), "only one limit_by_* field per rule (also has " + found!.name + ")");
+      f.fail(fieldPath(path, s.name), "only one limit_by_* field per rule (also has " + found.name + ")");
       return false;
     }
     found = s;

@@ -48,7 +48,7 @@ export function parseConfigText(text: string): ConfigResult {
   }
   const syntax = validateJson(trimmed);
   if (syntax !== null) {
-    res.error = "configuration is not valid JSON: " + syntax!;
+    res.error = "configuration is not valid JSON: " + syntax;
     return res;
   }
   if (trimmed.charCodeAt(0) != 0x7b) {
@@ -157,8 +157,8 @@ export function parseConfigObject(obj: JSON.Obj, path: string): ConfigResult {
       if (f.error === null) f.fail(gp, "expected object");
       return fail(res, f);
     }
-    f.rejectUnknown(go!, RULE_FIELDS, gp);
-    const rule = parseRule(f, go!, gp, c.ruleName + ":g", shape, false, false);
+    f.rejectUnknown(go, RULE_FIELDS, gp);
+    const rule = parseRule(f, go, gp, c.ruleName + ":g", shape, false, false);
     if (rule === null) return fail(res, f);
     rule.name = c.ruleName;
     const g = new RuleGroup();

@@ -14,9 +14,9 @@ export class HostRequest extends RequestView {
   /** Reads the pseudo-headers; call in onRequestHeaders. */
   load(): void {
     const p = requestHeaders.get(":path");
-    this.p = p === null ? "" : p!;
+    this.p = p === null ? "" : p;
     const m = requestHeaders.get(":method");
-    this.m = m === null ? "" : m!;
+    this.m = m === null ? "" : m;
     this.addr = null;
     this.bodyModel = "";
   }
@@ -36,7 +36,7 @@ export class HostRequest extends RequestView {
   remoteAddress(): string {
     if (this.addr === null) {
       const a = getPropertyString(["source", "address"]);
-      this.addr = a === null ? "" : a!;
+      this.addr = a === null ? "" : a;
     }
     return this.addr!;
   }

@@ -179,7 +179,7 @@ export function parseIp(s: string): IpAddr | null {
 export function parseClientIp(raw: string): IpAddr | null {
   const ip = new IpAddr();
   const text = clientIpText(raw);
-  if (text === null || !parseIpInto(text!, ip)) return null;
+  if (text === null || !parseIpInto(text, ip)) return null;
   return ip;
 }
 

@@ -87,7 +87,7 @@ export function buildReply(rej: Rejection, proto: u8, customBody: string | null)
   r.status = rej.status;
   const msg = rej.message();
   if (customBody !== null) {
-    r.body = customBody!;
+    r.body = customBody;
     const t = r.body.trimStart();
     r.contentType = t.startsWith("{") || t.startsWith("[") ? "application/json" : "text/plain";
   } else if (proto == PROTO_ANTHROPIC) {

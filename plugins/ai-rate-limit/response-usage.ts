@@ -29,7 +29,7 @@ export class ResponseUsage {
     if (this.sse) {
       const p = this.parser!;
       p.push(chunk);
-      for (let ev = p.next(); ev !== null; ev = p.next()) this.stream.onEvent(ev!);
+      for (let ev = p.next(); ev !== null; ev = p.next()) this.stream.onEvent(ev);
       return;
     }
     if (this.overflow) return;
@@ -47,7 +47,7 @@ export class ResponseUsage {
     this.done = true;
     if (this.sse) {
       const last = this.parser!.finish();
-      if (last !== null) this.stream.onEvent(last!);
+      if (last !== null) this.stream.onEvent(last);
       const s = this.stream.usage;
       this.u.found = s.found;
       this.u.total = s.total > 0 ? s.total : s.input + s.output;

@@ -106,7 +106,7 @@ export class RateLimitRoot extends RootContext {
   private prepare(cfg: RateLimitConfig): bool {
     if (cfg.redis !== null) {
       const b = clusterFor(cfg.redis!);
-      if (b !== null) this.clusters.set(changetype<usize>(cfg), b!);
+      if (b !== null) this.clusters.set(changetype<usize>(cfg), b);
     }
     return cfg.hasConcurrency;
   }
@@ -157,7 +157,7 @@ export class RateLimitRoot extends RootContext {
     if (queueId != this.queueToken) return;
     const keys = new Array<string>();
     for (let m = dequeue(queueId); m !== null; m = dequeue(queueId)) {
-      const k = String.UTF8.decode(m!);
+      const k = String.UTF8.decode(m);
       if (!keys.includes(k)) keys.push(k);
     }
     // Oldest waiters first: they hold the earliest tickets.

@@ -36,7 +36,7 @@ function headerMatches(h: HeaderMatch, v: string | null): bool {
   if (ok && (h.exact !== null || h.prefix !== null || h.suffix !== null || h.contains !== null || h.regex !== null)) {
     if (v === null) ok = false;
     else {
-      const s = v!;
+      const s = v;
       if (h.exact !== null && s != h.exact!) ok = false;
       if (h.prefix !== null && !s.startsWith(h.prefix!)) ok = false;
       if (h.suffix !== null && !s.endsWith(h.suffix!)) ok = false;
@@ -95,37 +95,37 @@ function extract(rule: Rule, req: RequestView, out: Extracted): bool {
     case KeySource.Header: {
       const v = req.header(rule.sourceName);
       if (v === null) return false;
-      out.value = v!;
+      out.value = v;
       return true;
     }
     case KeySource.Param: {
       const v = queryParam(req.path(), rule.sourceName);
       if (v === null) return false;
-      out.value = v!;
+      out.value = v;
       return true;
     }
     case KeySource.Consumer: {
       const v = req.header(CONSUMER_HEADER);
       if (v === null) return false;
-      out.value = v!;
+      out.value = v;
       return true;
     }
     case KeySource.Cookie: {
       const c = req.header("cookie");
       if (c === null) return false;
-      const v = cookieValue(c!, rule.sourceName);
-      if (v === null || v!.length == 0) return false;
-      out.value = v!;
+      const v = cookieValue(c, rule.sourceName);
+      if (v === null || v.length == 0) return false;
+      out.value = v;
       return true;
     }
     case KeySource.Ip: {
       const raw = rule.ipHeader.length > 0 ? req.header(rule.ipHeader) : req.remoteAddress();
       if (raw === null) return false;
-      const text = clientIpText(raw!);
-      if (text === null || !parseIpInto(text!, out.ipBuf)) return false;
+      const text = clientIpText(raw);
+      if (text === null || !parseIpInto(text, out.ipBuf)) return false;
       out.ip = out.ipBuf;
       // Dotted IPv4 without leading zeros is already canonical; IPv6 (and mapped) are printed.
-      out.value = out.ipBuf.v6 || text!.indexOf(":") >= 0 ? out.ipBuf.toString() : text!;
+      out.value = out.ipBuf.v6 || text.indexOf(":") >= 0 ? out.ipBuf.toString() : text;
       return true;
     }
     case KeySource.Model: {

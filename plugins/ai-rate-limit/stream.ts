@@ -144,7 +144,7 @@ export class RateLimitStream extends HttpContext {
     let key = "airl:cb:" + clusterName();
     if (b.perProvider) {
       const p = requestHeaders.get("x-ai-provider");
-      if (p !== null) key += "|" + p!;
+      if (p !== null) key += "|" + p;
     }
     this.brKey = key;
     const d = this.limiter.breakers.admit(key, b.spec, <i64>nowMillis());
@@ -237,11 +237,11 @@ export class RateLimitStream extends HttpContext {
         this.slotIdx++;
         continue;
       }
-      const key = this.ticket != 0 ? this.waitKey : counterKey(c!.keyPrefix, hit.value);
+      const key = this.ticket != 0 ? this.waitKey : counterKey(c.keyPrefix, hit.value);
       const d = this.sd;
-      if (!root.slots.acquire(key, c!, now, this.ticket, root.queueToken, d)) {
+      if (!root.slots.acquire(key, c, now, this.ticket, root.queueToken, d)) {
         metrics.storeError.increment(1);
-        if (this.cfg!.failureMode == FAIL_CLOSED) return this.refuse(KIND_STORE_FAILURE, 503, c!);
+        if (this.cfg!.failureMode == FAIL_CLOSED) return this.refuse(KIND_STORE_FAILURE, 503, c);
         this.slotIdx++;
         continue;
       }
@@ -249,7 +249,7 @@ export class RateLimitStream extends HttpContext {
         if (this.ticket != 0) root.removeWaiter(this);
         this.ticket = 0;
         this.slotKeys.push(key);
-        this.slotLimits.push(c!);
+        this.slotLimits.push(c);
         this.slotIdx++;
         continue;
       }
@@ -257,7 +257,7 @@ export class RateLimitStream extends HttpContext {
         this.ticket = d.ticket;
         this.waitKey = key;
         this.waitLimit = c;
-        this.deadline = now + c!.maxWaitMs;
+        this.deadline = now + c.maxWaitMs;
         this.phase = PH_QUEUED;
         root.addWaiter(this);
         metrics.queued.increment(1);
@@ -273,7 +273,7 @@ export class RateLimitStream extends HttpContext {
       // QUEUE_FULL
       metrics.queueFull.increment(1);
       metrics.countRuleLimited(hit.rule.name);
-      return this.refuse(KIND_CONCURRENCY, this.cfg!.rejectedCode, c!);
+      return this.refuse(KIND_CONCURRENCY, this.cfg!.rejectedCode, c);
     }
     this.phase = PH_ADMITTED;
     metrics.allowed.increment(1);
@@ -352,7 +352,7 @@ export class RateLimitStream extends HttpContext {
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     if (this.phase != PH_ADMITTED) return FilterHeadersStatus.Continue;
     const s = responseHeaders.get(":status");
-    this.status = s === null ? 0 : <u32>I32.parseInt(s!);
+    this.status = s === null ? 0 : <u32>I32.parseInt(s);
     this.responseStarted = true;
     this.ttfbMs = <i64>nowMillis() - this.startMs;
     const cfg = this.cfg!;
@@ -370,7 +370,7 @@ export class RateLimitStream extends HttpContext {
     }
     if (this.ledger.count > 0 && this.ledger.hasTokens()) {
       const ct = responseHeaders.get("content-type");
-      this.usage = new ResponseUsage(ct !== null && ct!.indexOf("text/event-stream") >= 0);
+      this.usage = new ResponseUsage(ct !== null && ct.indexOf("text/event-stream") >= 0);
     }
     return FilterHeadersStatus.Continue;
   }
@@ -396,10 +396,10 @@ export class RateLimitStream extends HttpContext {
 
   private settleTokens(now: i64): void {
     const u = this.usage;
-    const found = u !== null && u!.found();
+    const found = u !== null && u.found();
     const actual = tokensToCharge(
       found, found ? u!.total() : 0, this.responseStarted, this.status,
-      this.inputEstimate, this.ledger.reserved, u !== null ? u!.bytes : 0, this.cfg!.estimate.bytesPerToken,
+      this.inputEstimate, this.ledger.reserved, u !== null ? u.bytes : 0, this.cfg!.estimate.bytesPerToken,
     );
     const cluster = this.usingCluster ? this.limiter.clusterOf(this.cfg!) : null;
     if (cluster !== null) cluster.reconcile(this.ledger, actual, now);
