@@ -19,7 +19,9 @@ import { Rejection, buildReply, clientProtocol, KIND_TOKENS, KIND_CONCURRENCY, K
 import { RequestFacts, scanRequestBody, estimateTokens, estimateInputTokens } from "./estimate";
 import { ADMIT, REJECT, STORE_ERROR } from "./local-store";
 import { SlotDecision, ACQUIRED, QUEUED, QUEUE_FULL, WAIT, GONE } from "./slots";
-import { Outcome, CLOSED } from "./breaker";
+import { CLOSED } from "./breaker";
+import { outcomeOf } from "./outcome";
+import { addQuotaHeaders } from "./quota-headers";
 import { counterKey } from "./request-values";
 import { ClusterWaiter } from "./cluster-api";
 import { ResponseUsage } from "./response-usage";
@@ -356,18 +358,7 @@ export class RateLimitStream extends HttpContext {
     this.responseStarted = true;
     this.ttfbMs = <i64>nowMillis() - this.startMs;
     const cfg = this.cfg!;
-    if (cfg.showQuotaHeaders) {
-      const q = this.ledger.requests;
-      if (q.limit >= 0) {
-        responseHeaders.replace("x-ratelimit-limit", q.limit.toString());
-        responseHeaders.replace("x-ratelimit-remaining", q.remaining.toString());
-      }
-      const t = this.ledger.tokens;
-      if (t.limit >= 0) {
-        responseHeaders.replace("x-tokenratelimit-limit", t.limit.toString());
-        responseHeaders.replace("x-tokenratelimit-remaining", t.remaining.toString());
-      }
-    }
+    if (cfg.showQuotaHeaders) addQuotaHeaders(this.ledger);
     if (this.ledger.count > 0 && this.ledger.hasTokens()) {
       const ct = responseHeaders.get("content-type");
       this.usage = new ResponseUsage(ct !== null && ct.indexOf("text/event-stream") >= 0);
@@ -408,21 +399,8 @@ export class RateLimitStream extends HttpContext {
 
   private recordOutcome(now: i64): void {
     const b = this.cfg!.breaker!;
-    const o = new Outcome();
-    o.probe = this.brProbe;
-    o.cancelled = this.phase != PH_ADMITTED || !this.responseStarted;
-    if (!o.cancelled) {
-      const st = this.status.toString();
-      for (let i = 0; i < b.failureStatus.length; i++) {
-        if (b.failureStatus[i].fullMatch(st)) {
-          o.failed = true;
-          break;
-        }
-      }
-      o.slow = b.spec.slowCallMs > 0 && this.ttfbMs >= b.spec.slowCallMs;
-    }
+    const o = outcomeOf(b, this.brProbe, this.phase == PH_ADMITTED && this.responseStarted, this.status, this.ttfbMs);
     const d = this.limiter.breakers.record(this.brKey, b.spec, now, o);
-    if (d.changed) metrics.setCircuitState(this.brKey.substring(8), d.state);
-    else if (d.state != CLOSED && o.probe) metrics.setCircuitState(this.brKey.substring(8), d.state);
+    if (d.changed || (d.state != CLOSED && o.probe)) metrics.setCircuitState(this.brKey.substring(8), d.state);
   }
 }
