@@ -75,3 +75,14 @@ test("slow calls open the circuit when slow_call_ms is set", async () => {
   assert.equal(hit(stack, 0).response.status, 503);
   await stack.close();
 });
+
+test("per provider: the x-ai-provider header keeps one provider's failures from the others", async () => {
+  const stack = await rateLimitStack({ concurrency: 2, config: CONFIG });
+  for (let i = 0; i < 4; i++) hit(stack, i % 2, { "x-ai-provider": "flaky" }).respond(500, "");
+  assert.equal(stack.gauge("ai_rate_limit.circuit_state.upstream_flaky"), 1n);
+  assert.equal(hit(stack, 0, { "x-ai-provider": "flaky" }).response.status, 503);
+  const other = hit(stack, 1, { "x-ai-provider": "steady" });
+  assert.equal(admitted(other), true, "another provider on the same cluster still flows");
+  other.respond(200, "");
+  await stack.close();
+});

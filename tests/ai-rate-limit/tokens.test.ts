@@ -132,3 +132,20 @@ test("header_hold false: headers go on at once, the decision waits for the body"
   assert.equal(b.response.status, 429);
   await stack.close();
 });
+
+test("Gemini: output cap from generationConfig, cumulative usageMetadata in a stream", async () => {
+  const stack = await rateLimitStack({ concurrency: 1, config: CONFIG });
+  const path = "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse";
+  const body = { contents: [{ role: "user", parts: [{ text: "hi" }] }], generationConfig: { maxOutputTokens: 800 } };
+  const g = chat(stack, 0, body, {}, path);
+  assert.ok(admitted(g));
+  const refused = chat(stack, 0, body, {}, path);
+  assert.equal(refused.response.status, 429);
+  assert.equal(JSON.parse(refused.response.bodyText).error.status, "RESOURCE_EXHAUSTED", "a Google error for a Gemini client");
+  g.respondHeaders({ ":status": "200", "content-type": "text/event-stream" });
+  g.respondBody('data: {"candidates":[{"content":{"parts":[{"text":"a"}]}}],"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":1,"totalTokenCount":5}}\n\n');
+  g.respondBody('data: {"candidates":[{"content":{"parts":[{"text":"b"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":4,"candidatesTokenCount":30,"totalTokenCount":34}}\n\n', true);
+  const h = chat(stack, 0, { ...body, generationConfig: { maxOutputTokens: 900 } }, {}, path);
+  assert.ok(admitted(h), "34 tokens used: a 900-token reservation fits");
+  await stack.close();
+});
