@@ -6,7 +6,28 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startRunner, type RunningRunner } from "../../host/runner/index.ts";
+import { RunnerLogger } from "../../host/runner/logger.ts";
 import { startMockProvider, startUpstream, type MockServer } from "../../host/mock/index.ts";
+import { GuestMemory } from "../../host/memory.ts";
+
+// Workaround for a host bug (reported to the host owner): GuestMemory re-makes its views only
+// after calls INTO the module, but a module also grows its memory itself inside a callback (an
+// allocation) and then hands host functions pointers into the new pages; the stale view rejects
+// them as InvalidMemoryAccess (seen as a request ai-proxy silently could not rewrite). Re-sync the
+// views before every access until host/memory.ts does it itself.
+{
+  const proto = GuestMemory.prototype as unknown as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(GuestMemory.prototype)) {
+    if (name === "constructor" || name === "sync") continue;
+    const d = Object.getOwnPropertyDescriptor(GuestMemory.prototype, name);
+    if (!d || typeof d.value !== "function") continue;
+    const fn = d.value as (...a: unknown[]) => unknown;
+    proto[name] = function (this: GuestMemory, ...args: unknown[]) {
+      this.sync();
+      return fn.apply(this, args);
+    };
+  }
+}
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 
@@ -42,6 +63,10 @@ export interface GatewayOptions {
   concurrency?: number;
   allowOnHeadersStopIteration?: boolean;
   routeTimeout?: string;
+  /** runner log level (0 trace .. 5 critical); default 3 (warnings and up) */
+  logLevel?: number;
+  /** collects log lines instead of printing them */
+  logLines?: string[];
 }
 
 export interface Gateway {
@@ -107,7 +132,9 @@ static_resources:
 }
 
 export async function startGateway(o: GatewayOptions): Promise<Gateway> {
-  const runner = await startRunner({ configText: envoyYaml(o), concurrency: o.concurrency ?? 2 });
+  const lines = o.logLines;
+  const logger = new RunnerLogger(o.logLevel ?? 3, lines ? (l) => lines.push(l) : undefined);
+  const runner = await startRunner({ configText: envoyYaml(o), concurrency: o.concurrency ?? 2, logger });
   return {
     runner,
     url: `http://127.0.0.1:${runner.listenerPorts[0]}`,
