@@ -4,7 +4,8 @@
 //   (:authority, :path, :method, :scheme); hop-by-hop headers removed; x-forwarded-proto and
 //   x-request-id added when absent (before the filters, as the connection manager does);
 // - a request without content-length/transfer-encoding (or with content-length 0) ends with its
-//   headers; otherwise each body chunk is one data frame and the end is an empty frame;
+//   headers; otherwise the body chunks of one I/O turn make one data frame, and the frame that
+//   completes the request carries end_stream (as Envoy's codec dispatches per socket read);
 // - the response gets "server: envoy" (overwritten) and a date; a header-only response without
 //   content-length gets content-length: 0;
 // - a client that goes away resets the stream (upstream aborted, on_log/on_done/on_delete run).
@@ -135,28 +136,38 @@ export class NodeAdapter {
       dispatcher.exit();
     }
     if (hasBody) {
-      req.on("data", (chunk: Buffer) => {
-        dispatcher.enter();
-        try {
-          fm.decodeData(chunk, false);
-        } finally {
-          dispatcher.exit();
-        }
-      });
-      req.on("end", () => {
+      // Envoy's HTTP/1 codec dispatches the body once per socket read, and the read that
+      // completes the message carries end_stream. Node splits that into 'data' events and a later
+      // 'end': gather the chunks of one I/O turn and send them as one frame (with end_stream when
+      // 'end' came in the same turn).
+      let pending: Buffer[] = [];
+      let scheduled: NodeJS.Immediate | null = null;
+      const flush = (end: boolean) => {
+        scheduled = null;
+        const chunk = pending.length === 1 ? pending[0] : pending.length === 0 ? EMPTY : Buffer.concat(pending);
+        pending = [];
         dispatcher.enter();
         try {
           const raw = req.rawTrailers;
-          if (raw.length > 0) {
+          if (end && raw.length > 0) {
+            if (chunk.length) fm.decodeData(chunk, false);
             const t = new HeaderMap();
             for (let i = 0; i < raw.length; i += 2) t.append(raw[i], raw[i + 1]);
             fm.decodeTrailers(t);
           } else {
-            fm.decodeData(EMPTY, true);
+            fm.decodeData(chunk, end);
           }
         } finally {
           dispatcher.exit();
         }
+      };
+      req.on("data", (chunk: Buffer) => {
+        pending.push(chunk);
+        scheduled ??= setImmediate(flush, false);
+      });
+      req.on("end", () => {
+        if (scheduled) clearImmediate(scheduled);
+        flush(true);
       });
     } else {
       req.resume();
