@@ -156,3 +156,42 @@ test("client reset mid-stream: upstream aborted, stream finished with DC", async
   assert.deepEqual(st.accessLog[0].responseFlags, "DC");
   await st.close();
 });
+
+test("a filter disabled on the route is skipped (its context still logs, as Envoy's access log handler)", async () => {
+  const { wat, TRACE, trace } = await import("./wat.ts");
+  const m = await wat({
+    body: `${TRACE}
+  (func (export "proxy_on_context_create") (param $c i32) (param $p i32) (call $trace (i32.const 1) (local.get $c) (local.get $p)))
+  (func (export "proxy_on_request_headers") (param $c i32) (param $n i32) (param $e i32) (result i32) (call $trace (i32.const 4) (local.get $c) (i32.const 0)) (i32.const 0))
+  (func (export "proxy_on_response_headers") (param $c i32) (param $n i32) (param $e i32) (result i32) (call $trace (i32.const 7) (local.get $c) (i32.const 0)) (i32.const 0))
+  (func (export "proxy_on_log") (param $c i32) (call $trace (i32.const 10) (local.get $c) (i32.const 0)))`,
+  });
+  const routes: RouteConfiguration = {
+    name: "r",
+    virtualHosts: [
+      {
+        name: "v",
+        domains: ["*"],
+        routes: [
+          { name: "off", match: { prefix: "/off" }, route: { cluster: "upstream" }, disabledFilters: ["guard"] },
+          { name: "on", match: { prefix: "/" }, route: { cluster: "upstream" } },
+        ],
+      },
+    ],
+  };
+  const st = await createTestStack({ filters: [{ wasm: m, filterName: "guard" }], routes });
+  const vm = st.vm();
+  const s = st.stream();
+  s.sendRequestHeaders(req("h", "/off/x"), true);
+  s.respond(200);
+  assert.equal(s.response.status, 200);
+  assert.deepEqual(trace(vm).slice(1), [
+    [1, 2, 1],
+    [10, 2, 0],
+  ]);
+  const s2 = st.stream();
+  s2.sendRequestHeaders(req("h", "/x"), true);
+  s2.respond(200);
+  assert.deepEqual(trace(vm).slice(3).map((t) => t[0]), [1, 4, 7, 10]);
+  await st.close();
+});
