@@ -140,7 +140,8 @@ function answerSuccess(s: RequestState, t: Target, up: UpstreamRequest, status: 
 
 /** Nothing left to try: the degrade cache, else the last error in the client's protocol. */
 export function answerFinal(s: RequestState): void {
-  const e = s.cacheable ? cacheLookup(s.cfg.cache, s.cacheHash) : null;
+  const unavailable = s.cfg.routing.fallbackOnStatus.matches(s.lastStatus);
+  const e = s.cacheable && unavailable ? cacheLookup(s.cfg.cache, s.cacheHash) : null;
   if (e !== null) {
     s.answered = true;
     s.fromCache = true;

@@ -39,7 +39,8 @@ export function onResponseHeaders(s: RequestState, endOfStream: bool): FilterHea
       s.mode = BodyMode.Drop;
       return FilterHeadersStatus.StopIteration;
     }
-    if (answerFromCache(s)) return FilterHeadersStatus.StopIteration;
+    // The cache stands in for unavailable providers only (fallbackOnStatus), not for bad requests.
+    if (s.cfg.routing.fallbackOnStatus.matches(status) && answerFromCache(s)) return FilterHeadersStatus.StopIteration;
     if (up.converter !== null) {
       const mapped = up.converter!.error(<i32>status, "").status;
       if (<u32>mapped != status) responseHeaders.replace(":status", mapped.toString());
@@ -149,7 +150,7 @@ function holdFirst(s: RequestState, size: u32, endOfStream: bool): FilterDataSta
       s.mode = BodyMode.Drop;
       return FilterDataStatus.StopIterationNoBuffer;
     }
-    if (answerFromCache(s)) return FilterDataStatus.StopIterationNoBuffer;
+    if (s.cfg.routing.fallbackOnStatus.matches(failStatus) && answerFromCache(s)) return FilterDataStatus.StopIterationNoBuffer;
   }
   s.mode = BodyMode.Stream;
   return relayChunk(s, all, endOfStream);
