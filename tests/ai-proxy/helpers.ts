@@ -63,6 +63,8 @@ export interface GatewayOptions {
   concurrency?: number;
   allowOnHeadersStopIteration?: boolean;
   routeTimeout?: string;
+  /** extra routes before the catch-all one, each choosing its cluster from x-ai-cluster */
+  routes?: { name: string; prefix: string }[];
   /** runner log level (0 trace .. 5 critical); default 3 (warnings and up) */
   logLevel?: number;
   /** collects log lines instead of printing them */
@@ -105,7 +107,10 @@ static_resources:
             virtual_hosts:
             - name: all
               domains: ["*"]
-              routes:
+              routes:${(o.routes ?? []).map((r) => `
+              - name: ${r.name}
+                match: { prefix: ${JSON.stringify(r.prefix)} }
+                route: { cluster_header: x-ai-cluster, timeout: ${o.routeTimeout ?? "30s"} }`).join("")}
               - name: ai
                 match: { prefix: "/" }
                 route: { cluster_header: x-ai-cluster, timeout: ${o.routeTimeout ?? "30s"} }
