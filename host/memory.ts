@@ -48,6 +48,16 @@ export class GuestMemory {
     }
   }
 
+  /**
+   * Slow path of every bounds check: the module may have grown its memory during the current
+   * callback (its own allocations, not only our malloc), which detaches the old views. Re-make
+   * them and check again, as cpp-host reads memory fresh on every host call.
+   */
+  private fit(end: number): void {
+    this.sync();
+    if (end > this.u8.length) throw MEMORY_FAULT;
+  }
+
   get size(): number {
     return this.u8.length;
   }
@@ -56,14 +66,14 @@ export class GuestMemory {
     // ptr and len come from i32 parameters: make them unsigned first.
     ptr = ptr >>> 0;
     len = len >>> 0;
-    if (ptr + len > this.u8.length) throw MEMORY_FAULT;
+    if (ptr + len > this.u8.length) this.fit(ptr + len);
   }
 
   /** A view (no copy) valid until the next call into the module. */
   view(ptr: number, len: number): Uint8Array {
     ptr >>>= 0;
     len >>>= 0;
-    if (ptr + len > this.u8.length) throw MEMORY_FAULT;
+    if (ptr + len > this.u8.length) this.fit(ptr + len);
     return this.u8.subarray(ptr, ptr + len);
   }
 
@@ -74,7 +84,7 @@ export class GuestMemory {
   readLatin1(ptr: number, len: number): string {
     ptr >>>= 0;
     len >>>= 0;
-    if (ptr + len > this.u8.length) throw MEMORY_FAULT;
+    if (ptr + len > this.u8.length) this.fit(ptr + len);
     if (len === 0) return "";
     return this.buf.toString("latin1", ptr, ptr + len);
   }
@@ -85,32 +95,33 @@ export class GuestMemory {
 
   readU32(ptr: number): number {
     ptr >>>= 0;
-    if (ptr + 4 > this.u8.length) throw MEMORY_FAULT;
+    if (ptr + 4 > this.u8.length) this.fit(ptr + 4);
     return this.dv.getUint32(ptr, true);
   }
 
   writeU32(ptr: number, value: number): void {
     ptr >>>= 0;
-    if (ptr + 4 > this.u8.length) throw MEMORY_FAULT;
+    if (ptr + 4 > this.u8.length) this.fit(ptr + 4);
     this.dv.setUint32(ptr, value >>> 0, true);
   }
 
   writeU64(ptr: number, value: bigint): void {
     ptr >>>= 0;
-    if (ptr + 8 > this.u8.length) throw MEMORY_FAULT;
+    if (ptr + 8 > this.u8.length) this.fit(ptr + 8);
     this.dv.setBigUint64(ptr, BigInt.asUintN(64, value), true);
   }
 
   writeBytes(ptr: number, bytes: Uint8Array): void {
     ptr >>>= 0;
-    if (ptr + bytes.length > this.u8.length) throw MEMORY_FAULT;
+    if (ptr + bytes.length > this.u8.length) this.fit(ptr + bytes.length);
     this.u8.set(bytes, ptr);
   }
 
   /** malloc(size) in the guest; throws if the module returns an unusable pointer. */
   alloc(size: number): number {
     const p = this.malloc(size) >>> 0;
-    if (p === 0 || p + size > this.u8.length) throw MEMORY_FAULT;
+    if (p === 0) throw MEMORY_FAULT;
+    if (p + size > this.u8.length) this.fit(p + size);
     return p;
   }
 
