@@ -163,3 +163,32 @@ test("statuses outside fallbackOnStatus pass straight through", async () => {
   );
   assert.equal(secondary.state.requests.length, 0);
 });
+
+test("an upstream timeout (Envoy's 504) falls back", async () => {
+  const slow = await startUpstream("openai", { now: FIXED_NOW });
+  const fast = await startUpstream("openai", { now: FIXED_NOW });
+  const g = await startGateway({
+    upstreams: { slow, fast },
+    routeTimeout: "1s",
+    config: {
+      providers: [
+        { id: "slow", type: "openai", apiTokens: ["k"], cluster: "slow" },
+        { id: "fast", type: "openai", apiTokens: ["k"], cluster: "fast" },
+      ],
+      activeProviderId: "slow",
+      routing: { fallback: ["fast"] },
+    },
+  });
+  try {
+    slow.state.faults.add({ blackhole: true, count: 1 });
+    const started = Date.now();
+    const r = await new OpenAI({ baseURL: g.url + "/v1", apiKey: "c", maxRetries: 0 }).chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "late" }] });
+    assert.equal(r.choices[0].message.content, "echo: late");
+    assert.ok(Date.now() - started >= 900, "the route timeout fired first");
+    assert.equal(fast.state.requests.length, 1);
+  } finally {
+    await g.close();
+    await slow.close();
+    await fast.close();
+  }
+});
