@@ -42,5 +42,16 @@ abi-check: build
 bench: build
 	npx tsx bench/main.ts
 
+# The full seeded fuzz run (a short subset runs in `make test` as tests/fuzz/*.test.ts).
+fuzz: build
+	npx tsx tests/fuzz/main.ts --full
+
+soak: build
+	npx tsx bench/soak.ts
+
+# Side by side with Portkey's gateway; installs its own dependencies under bench/compare/.
+compare: build
+	bash bench/compare/run.sh
+
 clean:
 	rm -rf dist build
