@@ -6,7 +6,7 @@ import { JSON } from "json-as";
 import {
   RootContext, HttpContext, registerRootContext, FilterHeadersStatus, FilterDataStatus,
   ConfigParser, RouteRules, setTickPeriodMs, nowNanos, nowMillis, log, CasUpdate,
-  casUpdateSharedData, WasmResult,
+  casUpdateSharedData, WasmResult, setProperty,
 } from "../../assembly";
 import { Config, parseConfig } from "./config";
 import { RequestState } from "./request-state";
@@ -104,6 +104,16 @@ class AiProxyStream extends HttpContext {
   onResponseBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
     const s = this.state;
     return s === null ? FilterDataStatus.Continue : onResponseBody(s, bodySize, endOfStream);
+  }
+
+  /** Log attributes: which provider finally answered, after how many extra attempts, and
+   *  whether the degrade cache did (filter state wasm.ai_proxy_*). */
+  onLog(): void {
+    const s = this.state;
+    if (s === null) return;
+    if (s.current !== null) setProperty(["ai_proxy_provider"], String.UTF8.encode(s.current!.provider.id));
+    if (s.attempts > 0) setProperty(["ai_proxy_attempts"], String.UTF8.encode(s.attempts.toString()));
+    if (s.fromCache) setProperty(["ai_proxy_cache"], String.UTF8.encode("degraded"));
   }
 }
 
