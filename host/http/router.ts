@@ -4,7 +4,8 @@
 // - no route: 404 "route_not_found" (flag NR); direct_response: that reply;
 // - cluster from the route (cluster_header resolved now, after any route cache clear); unknown
 //   or missing: cluster_not_found_response_code (default 503), "cluster_not_found" (flag NC);
-// - prefix_rewrite, host_rewrite_literal; x-envoy-expected-rq-timeout-ms when a timeout applies;
+// - prefix_rewrite (+ x-envoy-original-path), host_rewrite_literal; x-envoy-expected-rq-timeout-ms
+//   when a timeout applies;
 // - the route timeout (default 15 s, 0 = none) starts when the request is complete: no response
 //   headers yet -> 504 "upstream request timeout" (flag UT), otherwise the stream is reset;
 // - an upstream failure before response headers -> 503 "upstream connect error or disconnect/
@@ -72,7 +73,10 @@ export class Router implements StreamFilter, UpstreamCallbacks {
     const up = headers.clone();
     if (action.prefixRewrite !== undefined && route.match.prefix !== undefined) {
       const path = up.get(":path") ?? "/";
-      if (path.startsWith(route.match.prefix)) up.set(":path", action.prefixRewrite + path.slice(route.match.prefix.length));
+      if (path.startsWith(route.match.prefix)) {
+        up.set(":path", action.prefixRewrite + path.slice(route.match.prefix.length));
+        up.set("x-envoy-original-path", path); // finalizeRequestHeaders, Envoy headers not suppressed
+      }
     }
     if (action.hostRewriteLiteral !== undefined) up.set(":authority", action.hostRewriteLiteral);
     if (this.timeoutMs > 0) up.set("x-envoy-expected-rq-timeout-ms", String(this.timeoutMs));

@@ -56,6 +56,7 @@ test("matchers, rewrites and added headers", async () => {
   s.sendRequestHeaders(req("h", "/api/chat?x=1"), true);
   assert.equal(s.upstream?.header(":path"), "/v1/chat?x=1");
   assert.equal(s.upstream?.header(":authority"), "up.internal");
+  assert.equal(s.upstream?.header("x-envoy-original-path"), "/api/chat?x=1");
   assert.equal(s.upstream?.header("x-envoy-expected-rq-timeout-ms"), "15000");
   s = st.stream();
   s.sendRequestHeaders(req("h", "/health?probe=1"), true);
