@@ -16,6 +16,9 @@ import { StreamRelay } from "./stream-relay";
 import { clientErrorBody } from "./client-error";
 import { cacheLookup, cacheStore, sendDegraded } from "./degrade-cache";
 
+export const PROVIDER_HEADER = "x-ai-provider";
+export const VARIANT_HEADER = "x-ai-variant";
+
 class AttemptHandler extends HttpCallHandler {
   constructor(public s: RequestState, public target: Target, public up: UpstreamRequest, public cluster: string) {
     super();
@@ -91,6 +94,8 @@ function launch(s: RequestState, t: Target, timeoutMs: u32): bool {
     new HeaderPair(":path", up.path),
     new HeaderPair(":authority", up.host.length > 0 ? up.host : s.client.authority),
     new HeaderPair("content-type", "application/json"),
+    new HeaderPair(PROVIDER_HEADER, p.id),
+    new HeaderPair(VARIANT_HEADER, s.variant),
   ];
   for (let i = 0; i < up.headers.length; i++) headers.push(up.headers[i]);
   const body = up.body !== null ? up.body! : s.client.body!;

@@ -18,7 +18,7 @@ import { UpstreamRequest, buildUpstreamRequest, clientKeyFrom, CLIENT_AUTH_HEADE
 import { pickKey, keyText, KEY_NONE } from "./key-store";
 import { requestHash } from "./cache-entry";
 import { cacheLookup, sendDegraded } from "./degrade-cache";
-import { sendError } from "./attempts";
+import { sendError, PROVIDER_HEADER, VARIANT_HEADER } from "./attempts";
 
 class RequestHeaderLookup extends HeaderLookup {
   get(name: string): string | null {
@@ -27,9 +27,6 @@ class RequestHeaderLookup extends HeaderLookup {
 }
 
 const HEADERS = new RequestHeaderLookup();
-
-export const PROVIDER_HEADER = "x-ai-provider";
-export const VARIANT_HEADER = "x-ai-variant";
 
 export function onRequestHeaders(s: RequestState, endOfStream: bool): FilterHeadersStatus {
   const cfg = s.cfg;

@@ -48,6 +48,7 @@ test("filter state names the provider, variant, attempts; the retry call is buil
     assert.equal(call.header(":path"), "/v1/messages");
     assert.equal(call.header("x-api-key"), "secret-b1");
     assert.equal(call.header("anthropic-version"), "2023-06-01");
+    assert.equal(call.header("x-ai-provider"), "pb");
     assert.equal(JSON.parse(call.bodyText).model, "claude-haiku");
     call.respond(200, JSON.stringify({
       id: "msg_1", type: "message", role: "assistant", model: "claude-haiku", content: [{ type: "text", text: "from b" }],
