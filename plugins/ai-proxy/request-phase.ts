@@ -43,6 +43,12 @@ export function onRequestHeaders(s: RequestState, endOfStream: bool): FilterHead
   requestHeaders.remove(VARIANT_HEADER);
 
   if (c.api == Api.Unknown) return unknownPath(s);
+  // Only POST (GET for the model list) is an API call; CORS preflights and the like pass.
+  const method = requestHeaders.get(":method");
+  if (method === null || method != (hasModelBody(c.api) ? "POST" : "GET")) {
+    s.client.api = Api.Unknown;
+    return FilterHeadersStatus.Continue;
+  }
   c.clientKey = clientKeyFrom(requestHeaders.get("authorization"), requestHeaders.get("x-api-key"),
     requestHeaders.get("api-key"), requestHeaders.get("x-goog-api-key"));
   requestHeaders.remove("accept-encoding"); // bodies must be readable

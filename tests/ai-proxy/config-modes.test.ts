@@ -105,3 +105,18 @@ test("a bad configuration is rejected, naming the field", async () => {
     await up.close();
   }
 });
+
+test("non-API methods (CORS preflight) pass through untouched", async () => {
+  const up = await startUpstream("openai", { now: FIXED_NOW });
+  const gw = await startGateway({ upstreams: { up }, routes: [], config: { provider: { type: "openai", apiTokens: ["k"], cluster: "up" } } });
+  try {
+    // No provider rewrite happens, so no x-ai-cluster either: Envoy answers 503 (no cluster),
+    // and the upstream never sees a rewritten OPTIONS.
+    const r = await fetch(gw.url + "/v1/chat/completions", { method: "OPTIONS" });
+    assert.notEqual(r.status, 400);
+    assert.equal(up.state.requests.filter((q) => q.headers["x-ai-provider"] !== undefined).length, 0);
+  } finally {
+    await gw.close();
+    await up.close();
+  }
+});
