@@ -187,12 +187,12 @@ describe("deploy/higress McpBridge", () => {
     };
     // Nacos: <service>.<group with - for _>.<namespaceId>.nacos; Eureka: <app>.eureka
     assert.equal(dest("ai-qwen-nacos"), "qwen-local.DEFAULT-GROUP.public.nacos");
-    assert.equal(dest("ai-llama-eureka"), "llama-local.eureka");
+    assert.equal(dest("ai-llama-eureka"), "LLAMA-LOCAL.eureka");
     // the #1869 workaround: ai-proxy is attached to the Eureka route by matchRules
     const proxy = byKind("WasmPlugin").find((p) => pluginOf((p.doc.spec as any).url) === "ai-proxy")!.doc.spec as any;
     const rule = proxy.matchRules.find((r: any) => r.ingress?.includes("default/ai-llama-eureka"));
     assert.ok(rule, "ai-proxy matchRule for default/ai-llama-eureka");
-    assert.match(rule.config.provider.cluster, /\|\|llama-local\.eureka$/);
+    assert.match(rule.config.provider.cluster, /\|\|LLAMA-LOCAL\.eureka$/);
   });
 });
 
