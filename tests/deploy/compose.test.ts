@@ -6,6 +6,7 @@
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { parse } from "yaml";
@@ -91,6 +92,27 @@ describe("envoy/docker-compose.yaml", () => {
     }
     assert.ok(services.envoy.volumes.includes(`eds:${EDS_DIR.slice(0, -1)}:ro`));
     assert.ok(services.registry.volumes.includes(`eds:${EDS_DIR.slice(0, -1)}`));
+  });
+
+  it("the bridge, run with the compose command, writes exactly the EDS files envoy-compose.yaml reads", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-bridge-"));
+    try {
+      // registries unreachable: the bridge still writes empty assignments so Envoy can start
+      const args = (services.registry.command as string[]).slice(2).map((a) =>
+        a === EDS_DIR.slice(0, -1) ? dir : a.startsWith("${") ? "http://127.0.0.1:1" + (a.includes("eureka") ? "/eureka" : "") : a,
+      );
+      const r = spawnSync(process.execPath, ["--import", "tsx", ...args, "--once"], { cwd: ROOT, encoding: "utf8", timeout: 30000 });
+      assert.equal(r.status, 0, r.stderr);
+      const written = fs.readdirSync(dir).filter((f) => !f.startsWith(".")).sort();
+      const expected = composeFile.static_resources.clusters.filter((c: any) => c.type === "EDS").map((c: any) => path.posix.basename(c.eds_cluster_config.eds_config.path_config_source.path)).sort();
+      assert.deepEqual(written, expected);
+      for (const f of written) {
+        const cla = parse(fs.readFileSync(path.join(dir, f), "utf8")).resources[0];
+        assert.equal(`${cla.cluster_name}.yaml`, f);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("Prometheus shares Envoy's network namespace, so prometheus.yml's 127.0.0.1:9901 target is Envoy's admin", () => {
