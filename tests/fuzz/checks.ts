@@ -1,0 +1,109 @@
+// What every fuzz case must satisfy, as functions returning a problem description or null.
+// Error shapes: OpenAI {"error":{"message"}}, Anthropic {"type":"error","error":{"type","message"}},
+// Gemini {"error":{"code","message","status"}}.
+
+const dec = new TextDecoder("utf-8", { fatal: false });
+
+export type ClientProto = "openai" | "anthropic";
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const nonEmpty = (x: unknown) => typeof x === "string" && x.length > 0;
+
+/** null if `text` is a clear error in the client's protocol (non-empty message). */
+export function errorJsonProblem(text: string, proto: ClientProto): string | null {
+  const v = parse(text) as Record<string, any> | undefined;
+  if (!v || typeof v !== "object") return `error body is not JSON: ${JSON.stringify(text.slice(0, 200))}`;
+  if (proto === "anthropic") {
+    if (v.type === "error" && v.error && nonEmpty(v.error.type) && nonEmpty(v.error.message)) return null;
+    return `not an Anthropic error: ${text.slice(0, 200)}`;
+  }
+  if (v.error && typeof v.error === "object" && nonEmpty(v.error.message)) return null;
+  return `not an OpenAI error: ${text.slice(0, 200)}`;
+}
+
+/** Splits an SSE body into events (any of LF, CRLF, CR line endings), each as data text. */
+export function sseEvents(text: string): { event?: string; data: string }[] {
+  const out: { event?: string; data: string }[] = [];
+  let ev: string | undefined;
+  let data: string[] = [];
+  let any = false;
+  for (const line of text.split(/\r\n|\r|\n/)) {
+    if (line === "") {
+      if (any) out.push({ event: ev, data: data.join("\n") });
+      ev = undefined;
+      data = [];
+      any = false;
+      continue;
+    }
+    if (line.startsWith(":")) continue;
+    const i = line.indexOf(":");
+    const field = i < 0 ? line : line.slice(0, i);
+    let value = i < 0 ? "" : line.slice(i + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "data") data.push(value), (any = true);
+    else if (field === "event") (ev = value), (any = true);
+  }
+  if (any) out.push({ event: ev, data: data.join("\n") });
+  return out;
+}
+
+/** A converted (plugin-produced) OpenAI stream: every data is [DONE] or a JSON object; errors are clear. */
+export function openaiStreamProblem(text: string): string | null {
+  for (const e of sseEvents(text)) {
+    if (e.data === "[DONE]") continue;
+    const v = parse(e.data) as Record<string, any> | undefined;
+    if (!v || typeof v !== "object") return `stream data is not JSON: ${e.data.slice(0, 200)}`;
+    if ("error" in v) {
+      const p = errorJsonProblem(e.data, "openai");
+      if (p) return `stream error event: ${p}`;
+    } else if (v.object !== "chat.completion.chunk" || !Array.isArray(v.choices)) return `not a chat.completion.chunk: ${e.data.slice(0, 200)}`;
+  }
+  return null;
+}
+
+/** A converted (plugin-produced) non-streamed OpenAI answer: a chat.completion or a clear error. */
+export function openaiJsonProblem(text: string, status: number): string | null {
+  if (status >= 400) return errorJsonProblem(text, "openai");
+  const v = parse(text) as Record<string, any> | undefined;
+  if (!v || typeof v !== "object") return `converted body is not JSON: ${JSON.stringify(text.slice(0, 200))}`;
+  if (v.object === "chat.completion" && Array.isArray(v.choices)) return null;
+  if ("error" in v) return errorJsonProblem(text, "openai");
+  return `not a chat.completion: ${text.slice(0, 200)}`;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.length), Buffer.from(b.buffer, b.byteOffset, b.length)) === 0;
+}
+
+export function commonPrefix(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * A same-protocol relayed stream: the client got the upstream bytes unchanged, except that a stream
+ * without its end marker may lose its last incomplete event and get error event(s) in the client's
+ * protocol instead (README: "gets an error event ... instead of a clean end").
+ */
+export function relayedStreamProblem(sent: Uint8Array, got: Uint8Array, proto: ClientProto): string | null {
+  if (equalBytes(sent, got)) return null;
+  const l = commonPrefix(sent, got);
+  const rest = dec.decode(got.slice(l));
+  const evs = sseEvents(rest);
+  if (l === got.length) return null; // client got a prefix (the upstream was reset): nothing invented
+  if (evs.length > 0 && evs.every((e) => errorJsonProblem(e.data, proto) === null)) return null;
+  return `relayed stream differs from the upstream bytes at byte ${l} (upstream ${sent.length} B, client ${got.length} B): upstream ${JSON.stringify(dec.decode(sent.slice(l, l + 80)))} vs client ${JSON.stringify(rest.slice(0, 120))}`;
+}
+
+export function text(b: Uint8Array): string {
+  return dec.decode(b);
+}
