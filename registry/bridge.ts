@@ -195,6 +195,7 @@ export class Bridge {
       this.log("warn", `${cluster}: no address resolved, keeping ${held} endpoint(s)`);
       return;
     }
+    const wasError = t.lastError !== null;
     t.lastError = null;
     const suspicious = resolved.length === 0 ? "empty instance list" : r.unreliable;
     if (suspicious && held > 0) {
@@ -202,7 +203,7 @@ export class Bridge {
       t.emptySince ??= now;
       const grace = t.source.emptyGraceMs;
       if (grace < 0 || now - t.emptySince < grace) {
-        if (!t.holding) this.log("warn", `${cluster}: ${suspicious}; keeping ${held} endpoint(s) for ${grace < 0 ? "ever" : `${grace} ms`}`);
+        if (!t.holding || wasError) this.log("warn", `${cluster}: ${suspicious}; keeping ${held} endpoint(s) for ${grace < 0 ? "ever" : `${grace} ms`}`);
         t.holding = true;
         return;
       }
