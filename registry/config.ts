@@ -241,7 +241,7 @@ export function flagsToDoc(argv: string[], base: Obj = {}): { doc: Obj; configPa
   const lastOf = (list: Obj[], flag: string, opener: string): Obj | null => {
     if (list.length === 0) {
       errors.push(`${flag}: needs a ${opener} before it`);
-      return null;
+      return { services: [], apps: [] }; // absorbs the value; the error stops the start
     }
     return list[list.length - 1];
   };
