@@ -105,6 +105,17 @@ export function probeUnavailableKeys(p: Provider): void {
   }
 }
 
+class LeaseRelease extends CasUpdate {
+  constructor(public vmId: u64) {
+    super();
+  }
+
+  update(current: ArrayBuffer | null): ArrayBuffer | null {
+    if (current === null || current.byteLength != 16 || load<u64>(changetype<usize>(current)) != this.vmId) return null;
+    return new ArrayBuffer(16); // owner 0, expired
+  }
+}
+
 /** Per-VM scheduler: which providers are due. */
 export class HealthChecker {
   providers: Provider[] = [];
@@ -126,6 +137,13 @@ export class HealthChecker {
       if (m == 0 || v < m) m = v;
     }
     return m;
+  }
+
+  /** Gives up this VM's leases (plugin shutdown), so another VM takes over at once. */
+  releaseLeases(): void {
+    for (let i = 0; i < this.providers.length; i++) {
+      casUpdateSharedData("ai-proxy.lease." + this.providers[i].id, new LeaseRelease(this.vmId));
+    }
   }
 
   tick(nowMs: u64): void {

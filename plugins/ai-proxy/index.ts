@@ -57,6 +57,7 @@ class AiProxyRoot extends RootContext {
     seedRandom(nowNanos() ^ (<u64>this.id << 32));
     const counter = new VmCounter();
     const vmSeq = casUpdateSharedData("ai-proxy.vm-seq", counter) == WasmResult.Ok ? counter.value : <u64>this.id;
+    this.health.releaseLeases(); // a reconfiguration starts a new checker
     const health = new HealthChecker();
     health.vmId = (vmSeq << 32) ^ (nowNanos() & 0xffffffff);
     if (rules.global !== null) addProviders(health, rules.global!);
@@ -69,6 +70,11 @@ class AiProxyRoot extends RootContext {
 
   onTick(): void {
     this.health.tick(nowMillis());
+  }
+
+  onDone(): bool {
+    this.health.releaseLeases();
+    return true;
   }
 
   createHttpContext(contextId: u32): HttpContext {

@@ -6,9 +6,8 @@
 // can choose the provider and the path; otherwise the choice is made from the headers alone.
 import {
   FilterHeadersStatus, FilterDataStatus, BufferType, requestHeaders, getBuffer, replaceBuffer,
-  setProperty, nowMillis, sendLocalResponse, HeaderPair, log,
+  setProperty, nowMillis, sendLocalResponse, HeaderPair, log, validateJson,
 } from "../../assembly";
-import { validateJson } from "../shared/json-check";
 import { Api, detectApi, hasModelBody } from "./api";
 import { RequestState, Target } from "./request-state";
 import { HeaderLookup, decide } from "./routing";
@@ -100,8 +99,9 @@ export function onRequestBody(s: RequestState, size: u32, endOfStream: bool): Fi
   const body = getBuffer(BufferType.HttpRequestBody, 0, size);
   c.body = body;
   c.text = String.UTF8.decode(body);
+  // The SDK's strict RFC 8259 check (the same one that guards the configuration).
   const syntax = validateJson(c.text);
-  if (syntax !== null) {
+  if (syntax.length > 0) {
     sendError(s, 400, "request body is not valid JSON: " + syntax);
     return FilterDataStatus.StopIterationNoBuffer;
   }

@@ -16,11 +16,19 @@ import { StreamRelay, isErrorEvent } from "./stream-relay";
 import { startNextAttempt } from "./attempts";
 import { cacheLookup, cacheStore, sendDegraded } from "./degrade-cache";
 import { SseParser } from "../shared/sse-parser";
-import { JsonPath } from "../shared/json-path";
+import { JsonCursor, findMember, sliceStartOf, sliceEndOf, sliceString } from "../shared/json-scan";
 import { statusForErrorType } from "../shared/errors";
 import { pickKey, recordRequestResult } from "./key-store";
 
-const ERROR_TYPE = new JsonPath("error.type");
+const CURSOR = new JsonCursor();
+
+/** `error.type` of an SSE error event's data (OpenAI and Anthropic both carry one), or null. */
+function errorType(data: string): string | null {
+  const e = findMember(data, 0, data.length, "error", CURSOR);
+  if (e < 0) return null;
+  const t = findMember(data, sliceStartOf(e), sliceEndOf(e), "type", CURSOR);
+  return t < 0 ? null : sliceString(data, sliceStartOf(t), sliceEndOf(t));
+}
 
 export function onResponseHeaders(s: RequestState, endOfStream: bool): FilterHeadersStatus {
   if (s.live === null || s.answered || s.liveUp === null) return FilterHeadersStatus.Continue;
@@ -138,7 +146,7 @@ function holdFirst(s: RequestState, size: u32, endOfStream: bool): FilterDataSta
   let failStatus: u32 = 0;
   if (ev === null) failStatus = 502; // a 200 with nothing in it
   else if (isErrorEvent(ev)) {
-    const type = ERROR_TYPE.valueText(ev.data);
+    const type = errorType(ev.data);
     failStatus = type === null ? 502 : <u32>statusForErrorType(type);
   }
   if (failStatus != 0) {

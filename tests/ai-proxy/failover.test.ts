@@ -31,31 +31,35 @@ test("a failing key is taken out, retries hide it, health checks restore it", as
   });
   try {
     const c = client(gw.url);
+    const t0 = Date.now();
+    const marks: string[] = [];
     // Every answer succeeds: a request that drew the bad key is retried with the good one.
     for (let i = 0; i < 30; i++) assert.equal(await ask(c, `hi ${i}`), `echo: hi ${i}`);
+    marks.push(`first loop ${Date.now() - t0} ms`);
     const bad = up.state.requests.filter((r) => r.headers.authorization === "Bearer bad" && r.path === "/v1/chat/completions" && (r.body as { model: string }).model === "gpt-4o");
     assert.ok(bad.length >= 2, `the bad key was used ${bad.length} times`);
     assert.ok(bad.every((r) => r.status === 401));
     // Taken out after two consecutive failures: later requests use only the good key.
     up.state.reset();
     for (let i = 0; i < 20; i++) await ask(c, `later ${i}`);
+    marks.push(`second loop ${Date.now() - t0} ms`);
     const later = up.state.requests.filter((r) => (r.body as { model: string }).model === "gpt-4o");
     assert.equal(later.length, 20);
     assert.ok(later.every((r) => r.headers.authorization === "Bearer good"));
     // Health checks probe the bad key with the health-check model until it works again.
     await eventually(() => {
       const probes = up.state.requests.filter((r) => (r.body as { model: string }).model === "gpt-4o-mini");
-      assert.ok(probes.length >= 1);
+      assert.ok(probes.length >= 1, `no health check after ${Date.now() - t0} ms; ${marks.join(", ")}; ${up.state.requests.length} requests`);
       assert.equal(probes[0].headers.authorization, "Bearer bad");
       assert.equal(probes[0].path, "/v1/chat/completions");
-    }, 5000);
+    }, 15000);
     up.state.keys = ["good", "bad"];
     await eventually(async () => {
       up.state.reset();
       for (let i = 0; i < 20; i++) await ask(c, `back ${i}`);
       const used = up.state.requests.filter((r) => (r.body as { model: string }).model === "gpt-4o" && r.headers.authorization === "Bearer bad");
       assert.ok(used.length > 0, "the restored key gets traffic again");
-    }, 5000);
+    }, 15000);
   } finally {
     await gw.close();
     await up.close();
@@ -92,7 +96,7 @@ test("health checks use Azure's deployment path and api-key", async () => {
       assert.equal(probe!.path, "/openai/deployments/dep1/chat/completions");
       assert.equal(probe!.query["api-version"], "2024-06-01");
       assert.equal(probe!.headers.authorization, undefined);
-    }, 5000);
+    }, 15000);
   } finally {
     await gw.close();
     await up.close();
