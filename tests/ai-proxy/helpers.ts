@@ -8,26 +8,6 @@ import { join, resolve } from "node:path";
 import { startRunner, type RunningRunner } from "../../host/runner/index.ts";
 import { RunnerLogger } from "../../host/runner/logger.ts";
 import { startMockProvider, startUpstream, type MockServer } from "../../host/mock/index.ts";
-import { GuestMemory } from "../../host/memory.ts";
-
-// Workaround for a host bug (reported to the host owner): GuestMemory re-makes its views only
-// after calls INTO the module, but a module also grows its memory itself inside a callback (an
-// allocation) and then hands host functions pointers into the new pages; the stale view rejects
-// them as InvalidMemoryAccess (seen as a request ai-proxy silently could not rewrite). Re-sync the
-// views before every access until host/memory.ts does it itself.
-{
-  const proto = GuestMemory.prototype as unknown as Record<string, unknown>;
-  for (const name of Object.getOwnPropertyNames(GuestMemory.prototype)) {
-    if (name === "constructor" || name === "sync") continue;
-    const d = Object.getOwnPropertyDescriptor(GuestMemory.prototype, name);
-    if (!d || typeof d.value !== "function") continue;
-    const fn = d.value as (...a: unknown[]) => unknown;
-    proto[name] = function (this: GuestMemory, ...args: unknown[]) {
-      this.sync();
-      return fn.apply(this, args);
-    };
-  }
-}
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 
