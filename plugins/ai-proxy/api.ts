@@ -10,11 +10,9 @@ export const enum Api {
   Messages = 5, // POST /v1/messages (Anthropic)
 }
 
-export const enum Protocol {
-  OpenAI = 0,
-  Anthropic = 1,
-  Gemini = 2,
-}
+// The wire protocols on either side, as the converters define them.
+export { Protocol } from "./converters/converter";
+import { Protocol } from "./converters/converter";
 
 /** Config names of the APIs (Higress `capabilities` keys use the same names). */
 export function apiName(api: Api): string {

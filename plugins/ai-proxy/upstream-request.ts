@@ -7,10 +7,7 @@ import { HeaderPair } from "../../assembly/pairs";
 import { Api, Protocol, clientProtocol, hasModelBody } from "./api";
 import { Provider } from "./providers/provider";
 import { BodyFields, Splice, applySplices, modelSplice, includeUsageSplice, developerRoleSplices, sortSplices } from "./body-fields";
-import {
-  Converter, ConvertOptions, ConvertError, RequestResult, pickConverter,
-  Protocol as ConvProtocol,
-} from "./converters/converter";
+import { Converter, ConvertOptions, ConvertError, RequestResult, pickConverter } from "./converters/converter";
 
 /** The client's request, as read once. */
 export class ClientRequest {
@@ -115,7 +112,7 @@ function editSameProtocol(p: Provider, c: ClientRequest, u: UpstreamRequest): vo
 }
 
 function convert(p: Provider, c: ClientRequest, u: UpstreamRequest, client: Protocol): bool {
-  const conv = pickConverter(<ConvProtocol><i32>client, <ConvProtocol><i32>u.upstreamProtocol);
+  const conv = pickConverter(client, u.upstreamProtocol);
   if (conv === null) {
     fail(u, 400, "provider '" + p.id + "' cannot serve this API: no converter for the pair");
     return false;

@@ -1,6 +1,6 @@
 import { StreamRelay, isErrorEvent, TRUNCATED_MESSAGE } from "../stream-relay";
 import { Protocol } from "../api";
-import { pickConverter, Protocol as CP, ConvertOptions } from "../converters/converter";
+import { pickConverter, ConvertOptions } from "../converters/converter";
 import { SseEvent } from "../../shared/sse-parser";
 
 function same(p: Protocol): StreamRelay {
@@ -68,7 +68,7 @@ describe("stream relay: same protocol", () => {
 
 describe("stream relay: converted", () => {
   it("anthropic upstream -> openai client, any chunking", () => {
-    const conv = pickConverter(CP.OpenAI, CP.Anthropic)!;
+    const conv = pickConverter(Protocol.OpenAI, Protocol.Anthropic)!;
     const opts = new ConvertOptions();
     const req = conv.request('{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}', opts);
     for (let pieces = 1; pieces < 40; pieces += 13) {
@@ -80,7 +80,7 @@ describe("stream relay: converted", () => {
     }
   });
   it("a cut converted stream ends with an error", () => {
-    const conv = pickConverter(CP.OpenAI, CP.Anthropic)!;
+    const conv = pickConverter(Protocol.OpenAI, Protocol.Anthropic)!;
     const opts = new ConvertOptions();
     const req = conv.request('{"model":"m","stream":true,"messages":[{"role":"user","content":"x"}]}', opts);
     const r = new StreamRelay(Protocol.OpenAI, Protocol.Anthropic, conv, req, opts);
