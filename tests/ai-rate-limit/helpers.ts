@@ -2,7 +2,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import "./host-memory-shim.ts";
 import { createTestStack, type TestStack, type TestStream, type TestStackOptions } from "../../host/testing.ts";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
