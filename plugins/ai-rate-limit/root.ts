@@ -5,7 +5,7 @@
 import { JSON } from "json-as";
 import {
   RootContext, HttpContext, RouteRules, ConfigParser, registerQueue, enqueue, dequeue, setTickPeriodMs,
-  getSharedData, setSharedData, nowMillis, log,
+  getSharedData, setSharedData, nowMillis, log, setEffectiveContext,
 } from "../../assembly";
 import { parseConfigObject } from "./config";
 import { RateLimitConfig } from "./config-types";
@@ -14,7 +14,6 @@ import { LocalWindows, LocalSlots, LocalBreakers } from "./local-store";
 import { casUpdate, Updater, RESULT_OK } from "./counter";
 import { isIdle } from "./windows";
 import { ClusterWindows, clusterFor, clusterModeAvailable, tickClusters } from "./cluster-api";
-import { enterStream, leaveStream } from "./resume";
 import { RateLimitStream } from "./stream";
 import * as metrics from "./metrics";
 
@@ -169,12 +168,12 @@ export class RateLimitRoot extends RootContext {
   }
 
   private retry(s: RateLimitStream): void {
-    if (!enterStream(s.id)) {
+    if (!setEffectiveContext(s.id)) {
       this.removeWaiter(s);
       return;
     }
     s.retryQueued();
-    leaveStream(this.id);
+    setEffectiveContext(this.id);
   }
 
   onTick(): void {
