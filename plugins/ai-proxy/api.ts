@@ -14,19 +14,7 @@ export const enum Api {
 export { Protocol } from "./converters/converter";
 import { Protocol } from "./converters/converter";
 
-/** Config names of the APIs (Higress `capabilities` keys use the same names). */
-export function apiName(api: Api): string {
-  switch (api) {
-    case Api.ChatCompletions: return "openai/v1/chatcompletions";
-    case Api.Completions: return "openai/v1/completions";
-    case Api.Embeddings: return "openai/v1/embeddings";
-    case Api.Models: return "openai/v1/models";
-    case Api.Messages: return "anthropic/v1/messages";
-  }
-  return "";
-}
-
-/** Inverse of apiName; Unknown for anything else. */
+/** The API a Higress `capabilities` key names (openai/v1/chatcompletions, ...); Unknown otherwise. */
 export function apiFromName(name: string): Api {
   if (name == "openai/v1/chatcompletions") return Api.ChatCompletions;
   if (name == "openai/v1/completions") return Api.Completions;

@@ -1,4 +1,4 @@
-// FNV-1a hashes: sticky A/B buckets, cache keys, token-set fingerprints. Not cryptographic.
+// FNV-1a hashes: sticky A/B buckets and cache keys. Not cryptographic.
 
 /** 32-bit FNV-1a over the string's UTF-16 code units. */
 export function fnv1a32(s: string): u32 {
@@ -11,29 +11,10 @@ export function fnv1a32(s: string): u32 {
   return h;
 }
 
-/** 64-bit FNV-1a over bytes [start, end) of a buffer, continuing from `h`. */
-export function fnv1a64Bytes(data: ArrayBuffer, start: i32, end: i32, h: u64 = 0xcbf29ce484222325): u64 {
-  const base = changetype<usize>(data);
-  for (let i = start; i < end; i++) {
-    h = (h ^ <u64>load<u8>(base + <usize>i)) * 0x100000001b3;
-  }
-  return h;
-}
-
 /** 64-bit FNV-1a over a string's code units, continuing from `h`. */
 export function fnv1a64(s: string, h: u64 = 0xcbf29ce484222325): u64 {
   for (let i = 0; i < s.length; i++) {
     h = (h ^ <u64>s.charCodeAt(i)) * 0x100000001b3;
   }
   return h;
-}
-
-/** Lower-case hex of a u64, 16 digits. */
-export function hex64(v: u64): string {
-  let s = "";
-  for (let i = 15; i >= 0; i--) {
-    const d = <i32>((v >> (<u64>i * 4)) & 0xf);
-    s += String.fromCharCode(d < 10 ? 0x30 + d : 0x57 + d);
-  }
-  return s;
 }

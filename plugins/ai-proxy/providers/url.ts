@@ -47,12 +47,6 @@ export function joinPath(a: string, b: string): string {
   return a + b;
 }
 
-/** Appends a query string ("" = none). */
-export function withQuery(path: string, query: string): string {
-  if (query.length == 0) return path;
-  return path + (path.includes("?") ? "&" : "?") + query;
-}
-
 /** Value of one query parameter, "" when absent. */
 export function queryParam(query: string, name: string): string {
   const parts = query.split("&");
