@@ -1,29 +1,33 @@
 // Request and response bodies in each provider's wire format (shapes as host/mock sends them),
 // sized for the bench, and the plugin configurations the bench, soak and fuzz runs use.
 
-const WORDS = "the quick brown fox jumps over a lazy dog while gateways relay tokens between clients and models".split(" ");
+export const WORDS = "the quick brown fox jumps over a lazy dog while gateways relay tokens between clients and models".split(" ");
+/** Words whose UTF-8 has 2-4 byte sequences and JSON escapes (random chunking then cuts them). */
+export const UNICODE_WORDS = ["héllo", "日本語の文", "😀🚀", "naïve", "Ωμέγα", '"quoted"', "back\\slash", "tab\there", "line\nbreak", "\u2028sep", "€uro", "ok"];
 
-/** Deterministic prose of about `bytes` characters (ASCII). */
-export function prose(bytes: number, seed = 1): string {
+/** Deterministic prose of about `bytes` characters. */
+export function prose(bytes: number, seed = 1, words = WORDS): string {
   let out = "";
   let i = seed;
   while (out.length < bytes) {
-    out += (out ? " " : "") + WORDS[i % WORDS.length];
+    out += (out ? " " : "") + words[i % words.length];
     i = (i * 7 + 3) % 1009;
   }
   return out.slice(0, bytes);
 }
 
 /** An OpenAI chat request of about `bytes` bytes (system + alternating turns). */
-export function openaiChatRequest(bytes: number, opts: { model?: string; stream?: boolean; includeUsage?: boolean } = {}): string {
+export function openaiChatRequest(bytes: number, opts: { model?: string; stream?: boolean; includeUsage?: boolean; words?: string[] } = {}): string {
   const messages: { role: string; content: string }[] = [{ role: "system", content: "You are a helpful assistant." }];
   const base = { model: opts.model ?? "gpt-4o-mini", messages, max_tokens: 256, temperature: 0.2 } as Record<string, unknown>;
   if (opts.stream) base.stream = true;
   if (opts.includeUsage) base.stream_options = { include_usage: true };
   let turn = 0;
-  while (JSON.stringify(base).length < bytes - 80) {
-    const room = bytes - 80 - JSON.stringify(base).length;
-    messages.push({ role: turn % 2 === 0 ? "user" : "assistant", content: prose(Math.max(8, Math.min(600, room)), turn + 1) });
+  let len = JSON.stringify(base).length; // kept up to date (re-serialising per turn is quadratic)
+  while (len < bytes - 80) {
+    const m = { role: turn % 2 === 0 ? "user" : "assistant", content: prose(Math.max(8, Math.min(600, bytes - 80 - len)), turn + 1, opts.words) };
+    messages.push(m);
+    len += JSON.stringify(m).length + 1;
     turn++;
   }
   if (messages[messages.length - 1].role !== "user") messages.push({ role: "user", content: "and then?" });
@@ -31,7 +35,7 @@ export function openaiChatRequest(bytes: number, opts: { model?: string; stream?
 }
 
 /** An Anthropic messages request of about `bytes` bytes. */
-export function anthropicRequest(bytes: number, opts: { model?: string; stream?: boolean } = {}): string {
+export function anthropicRequest(bytes: number, opts: { model?: string; stream?: boolean; words?: string[] } = {}): string {
   const openai = JSON.parse(openaiChatRequest(bytes, opts)) as { messages: { role: string; content: string }[] };
   const body: Record<string, unknown> = {
     model: opts.model ?? "claude-sonnet-4-5",
@@ -53,20 +57,20 @@ export function geminiRequest(bytes: number): string {
 }
 
 /** A non-streamed Anthropic message of about `bytes` bytes. */
-export function anthropicResponse(bytes: number, n = 1): string {
+export function anthropicResponse(bytes: number, n = 1, words = WORDS): string {
   const shell = { id: `msg_mock${String(n).padStart(6, "0")}`, type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "" }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 812, output_tokens: 201, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } };
-  shell.content[0].text = prose(Math.max(1, bytes - JSON.stringify(shell).length), n);
+  shell.content[0].text = prose(Math.max(1, bytes - JSON.stringify(shell).length), n, words);
   return JSON.stringify(shell);
 }
 
 /** A non-streamed OpenAI chat completion of about `bytes` bytes (pretty-printed, as api.openai.com). */
-export function openaiResponse(bytes: number, n = 1): string {
+export function openaiResponse(bytes: number, n = 1, words = WORDS): string {
   const shell = {
     id: `chatcmpl-mock${String(n).padStart(6, "0")}`, object: "chat.completion", created: 1700000000, model: "gpt-4o-mini-2024-07-18",
     choices: [{ index: 0, message: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: "stop" }],
     usage: { prompt_tokens: 812, completion_tokens: 201, total_tokens: 1013 }, system_fingerprint: "fp_mock",
   };
-  shell.choices[0].message.content = prose(Math.max(1, bytes - JSON.stringify(shell, null, 2).length), n);
+  shell.choices[0].message.content = prose(Math.max(1, bytes - JSON.stringify(shell, null, 2).length), n, words);
   return JSON.stringify(shell, null, 2);
 }
 
@@ -85,12 +89,12 @@ function sse(event: string | null, data: unknown): string {
 }
 
 /** An Anthropic SSE stream with `deltas` text deltas: returns each event as its own string. */
-export function anthropicStream(deltas: number, n = 1): string[] {
+export function anthropicStream(deltas: number, n = 1, words = WORDS): string[] {
   const ev: string[] = [];
   ev.push(sse("message_start", { type: "message_start", message: { id: `msg_mock${n}`, type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 812, output_tokens: 1 } } }));
   ev.push(sse("content_block_start", { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } }));
   ev.push(sse("ping", { type: "ping" }));
-  for (let i = 0; i < deltas; i++) ev.push(sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " " + WORDS[i % WORDS.length] } }));
+  for (let i = 0; i < deltas; i++) ev.push(sse("content_block_delta", { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: " " + words[i % words.length] } }));
   ev.push(sse("content_block_stop", { type: "content_block_stop", index: 0 }));
   ev.push(sse("message_delta", { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: deltas } }));
   ev.push(sse("message_stop", { type: "message_stop" }));
@@ -98,11 +102,11 @@ export function anthropicStream(deltas: number, n = 1): string[] {
 }
 
 /** An OpenAI chat SSE stream with `deltas` content chunks (+ usage chunk when asked), then [DONE]. */
-export function openaiStream(deltas: number, n = 1, usage = true): string[] {
+export function openaiStream(deltas: number, n = 1, usage = true, words = WORDS): string[] {
   const id = `chatcmpl-mock${n}`;
   const chunk = (delta: unknown, finish: string | null) => ({ id, object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o-mini-2024-07-18", system_fingerprint: "fp_mock", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(usage ? { usage: null } : {}) });
   const ev: string[] = [sse(null, chunk({ role: "assistant", content: "", refusal: null }, null))];
-  for (let i = 0; i < deltas; i++) ev.push(sse(null, chunk({ content: " " + WORDS[i % WORDS.length] }, null)));
+  for (let i = 0; i < deltas; i++) ev.push(sse(null, chunk({ content: " " + words[i % words.length] }, null)));
   ev.push(sse(null, chunk({}, "stop")));
   if (usage) ev.push(sse(null, { id, object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o-mini-2024-07-18", choices: [], usage: { prompt_tokens: 812, completion_tokens: deltas, total_tokens: 812 + deltas } }));
   ev.push("data: [DONE]\n\n");

@@ -97,13 +97,58 @@ export function commonPrefix(a: Uint8Array, b: Uint8Array): number {
 export function relayedStreamProblem(sent: Uint8Array, got: Uint8Array, proto: ClientProto): string | null {
   if (equalBytes(sent, got)) return null;
   const l = commonPrefix(sent, got);
-  const rest = dec.decode(got.slice(l));
-  const evs = sseEvents(rest);
   if (l === got.length) return null; // client got a prefix (the upstream was reset): nothing invented
+  // what was added starts at an event boundary (a blank line) at or before the first difference
+  const head = dec.decode(got.slice(0, l));
+  const m = [...head.matchAll(/(\r\n|\r|\n)(\r\n|\r|\n)/g)].pop();
+  const cut = m ? m.index! + m[0].length : 0;
+  const rest = head.slice(cut) + dec.decode(got.slice(l));
+  const evs = sseEvents(rest);
   if (evs.length > 0 && evs.every((e) => errorJsonProblem(e.data, proto) === null)) return null;
+  const errorsAfter = evs.length > 1 && evs.slice(1).every((e) => errorJsonProblem(e.data, proto) === null);
+  if (errorsAfter && cut + dec.decode(got.slice(cut)).indexOf(evs[1].data) > 0 && sent.length === l) {
+    return `truncated event flushed: the upstream's incomplete last event reached the client as a complete event (${JSON.stringify(evs[0].data.slice(-60))}) before the error event`;
+  }
   return `relayed stream differs from the upstream bytes at byte ${l} (upstream ${sent.length} B, client ${got.length} B): upstream ${JSON.stringify(dec.decode(sent.slice(l, l + 80)))} vs client ${JSON.stringify(rest.slice(0, 120))}`;
 }
 
 export function text(b: Uint8Array): string {
   return dec.decode(b);
+}
+
+/** The assistant text an OpenAI client got (stream: the deltas joined; JSON: message.content). */
+export function openaiAnswerText(body: string, sse: boolean): string | undefined {
+  try {
+    if (!sse) return JSON.parse(body).choices[0].message.content;
+    let out = "";
+    for (const e of sseEvents(body)) {
+      if (e.data === "[DONE]") continue;
+      const c = JSON.parse(e.data).choices?.[0]?.delta?.content;
+      if (typeof c === "string") out += c;
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An OpenAI chat request converted to Anthropic keeps the system text and every turn's text. */
+export function convertedRequestProblem(openai: { messages: { role: string; content: string }[] }, upstream: Uint8Array): string | null {
+  let v: { system?: unknown; messages?: { role: string; content: unknown }[] };
+  try {
+    v = JSON.parse(text(upstream));
+  } catch {
+    return `converted request is not JSON: ${text(upstream).slice(0, 200)}`;
+  }
+  const blockText = (c: unknown) => (typeof c === "string" ? c : Array.isArray(c) ? c.filter((b) => b?.type === "text").map((b) => b.text).join("") : undefined);
+  const system = openai.messages.filter((m) => m.role === "system").map((m) => m.content).join("\n");
+  if (system && !(blockText(v.system) ?? "").includes(openai.messages.find((m) => m.role === "system")!.content)) return `system text lost: ${JSON.stringify(v.system).slice(0, 200)}`;
+  const turns = openai.messages.filter((m) => m.role !== "system");
+  const got = (v.messages ?? []).map((m) => blockText(m.content) ?? "").join("\u0001");
+  const want = turns.map((m) => m.content).join("\u0001");
+  if (got !== want) {
+    const l = commonPrefix(new TextEncoder().encode(got), new TextEncoder().encode(want));
+    return `turn texts differ after conversion at byte ${l}: got ${JSON.stringify(got.slice(Math.max(0, l - 20), l + 40))}, want ${JSON.stringify(want.slice(Math.max(0, l - 20), l + 40))}`;
+  }
+  return null;
 }

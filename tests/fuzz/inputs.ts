@@ -101,7 +101,8 @@ export type Protocol = "openai" | "anthropic";
 export function requestBody(r: Rng, proto: Protocol): { kind: string; body: Uint8Array; json?: unknown } {
   const size = r.chance(0.03) ? r.range(100000, 900000) : r.range(20, 6000);
   const stream = r.chance(0.4);
-  const valid = proto === "anthropic" ? T.anthropicRequest(size, { stream }) : T.openaiChatRequest(size, { stream, includeUsage: stream && r.chance(0.5) });
+  const words = r.chance(0.5) ? T.UNICODE_WORDS : undefined;
+  const valid = proto === "anthropic" ? T.anthropicRequest(size, { stream, words }) : T.openaiChatRequest(size, { stream, includeUsage: stream && r.chance(0.5), words });
   switch (r.int(9)) {
     case 0:
     case 1: return { kind: "valid", body: bytes(valid), json: JSON.parse(valid) };
@@ -178,6 +179,8 @@ export interface ResponsePlan {
   stream: boolean;
   /** upstream fails (reset) after the pieces instead of ending cleanly */
   reset: boolean;
+  /** for unmutated 200 answers: the assistant text the client must get (any conversion keeps it) */
+  text?: string;
 }
 
 function errorBody(proto: UpstreamProto, status: number): string {
@@ -190,7 +193,13 @@ function errorBody(proto: UpstreamProto, status: number): string {
 function lineEndings(r: Rng, s: string): string {
   const mode = r.int(4);
   if (mode === 0) return s;
-  return s.replace(/\n/g, () => (mode === 1 ? "\r\n" : mode === 2 ? "\r" : r.pick(["\n", "\r\n", "\r"])));
+  // In a mix, a lone CR never comes right before an LF ending: "\r" + "\n" would read as one CRLF.
+  let prevCr = false;
+  return s.replace(/\n/g, (_m, at: number) => {
+    const e = mode === 1 ? "\r\n" : mode === 2 ? "\r" : r.pick(prevCr ? ["\r\n", "\r"] : ["\n", "\r\n", "\r"]);
+    prevCr = e === "\r" && s[at + 1] === "\n";
+    return e;
+  });
 }
 
 const SSE_GARBAGE = ["data: {not json\n\n", "data:\n\n", ": comment\n\n", "event: weird\ndata: {}\n\n", "data: [DONE\n\n", "data:{\"type\":\"message_delta\"}\n\n", "\n\n\n\n", "id: 5\nretry: 10\n\n", "data: {\"choices\":5}\n\n", "data: {\"type\":\"content_block_delta\",\"delta\":7}\n\n", "data: null\n\n", "data: \"str\"\n\n", "event: error\ndata: {\"type\":\"error\"}\n\n", "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":\"x\"}}}\n\n", "data: {\"usage\":{\"prompt_tokens\":-5,\"completion_tokens\":1e400}}\n\n", "\ufeffdata: {}\n\n", "data: \u0000\n\n"];
@@ -205,19 +214,28 @@ export function responsePlan(r: Rng, proto: UpstreamProto, wantStream: boolean):
     let kind = "json";
     let status = 200;
     const size = r.chance(0.03) ? r.range(50000, 600000) : r.range(50, 3000);
-    const valid = proto === "anthropic" ? T.anthropicResponse(size, n) : T.openaiResponse(size, n);
+    const words = r.chance(0.5) ? T.UNICODE_WORDS : undefined;
+    const valid = proto === "anthropic" ? T.anthropicResponse(size, n, words) : T.openaiResponse(size, n, words);
+    let expect: string | undefined;
     switch (r.int(6)) {
       case 0:
-      case 1: body = bytes(valid); break;
+      case 1: {
+        body = bytes(valid);
+        const v = JSON.parse(valid);
+        expect = proto === "anthropic" ? v.content[0].text : v.choices[0].message.content;
+        break;
+      }
       case 2: kind = "json-wrong-type"; body = bytes(JSON.stringify(mutateType(r, JSON.parse(valid)))); break;
       case 3: kind = "json-malformed"; body = corrupt(r, bytes(valid)); break;
       case 4: kind = "error-status"; status = r.pick([400, 401, 404, 429, 500, 503, 529]); body = r.chance(0.7) ? bytes(errorBody(proto, status)) : corrupt(r, bytes(errorBody(proto, status))); break;
       default: kind = "json-bad-utf8"; body = badUtf8InStrings(r, valid); break;
     }
-    return { kind, status, headers: { "content-type": r.chance(0.9) ? "application/json" : r.pick(["text/plain", "", "application/json; charset=utf-8"]) }, pieces: chunk(r, body), stream: false, reset };
+    return { kind, status, headers: { "content-type": r.chance(0.9) ? "application/json" : r.pick(["text/plain", "", "application/json; charset=utf-8"]) }, pieces: chunk(r, body), stream: false, reset, text: expect };
   }
   const deltas = r.range(0, r.chance(0.05) ? 400 : 30);
-  let events = proto === "anthropic" ? T.anthropicStream(deltas) : T.openaiStream(deltas, 1, r.chance(0.5));
+  const words = r.chance(0.5) ? T.UNICODE_WORDS : undefined;
+  let events = proto === "anthropic" ? T.anthropicStream(deltas, 1, words) : T.openaiStream(deltas, 1, r.chance(0.5), words);
+  const expect = Array.from({ length: deltas }, (_, i) => " " + (words ?? T.WORDS)[i % (words ?? T.WORDS).length]).join("");
   let kind = "sse";
   const ops = r.int(6);
   if (ops >= 1) {
@@ -228,7 +246,7 @@ export function responsePlan(r: Rng, proto: UpstreamProto, wantStream: boolean):
         case 0: events.splice(at, 0, r.pick(SSE_GARBAGE)); break;
         case 1: events = events.slice(0, at); break; // truncated stream (no end marker)
         case 2: if (events[at]) events[at] = events[at].slice(0, r.int(events[at].length)); break; // cut event
-        case 3: if (events[at]) events[at] = events[at].replace(/data: (\{.*\})/, (_, j) => "data: " + JSON.stringify(mutateType(r, JSON.parse(j)))); break;
+        case 3: if (events[at]) events[at] = events[at].replace(/data: (\{.*\})/, (all, j) => { try { return "data: " + JSON.stringify(mutateType(r, JSON.parse(j))); } catch { return all; } }); break;
         case 4: events.splice(at, 0, "data: " + JSON.stringify({ x: "y".repeat(r.range(1000, 200000)) }) + "\n\n"); break;
         default: events.splice(at, 1); break;
       }
@@ -243,5 +261,5 @@ export function responsePlan(r: Rng, proto: UpstreamProto, wantStream: boolean):
   const status = r.chance(0.05) ? r.pick([429, 500]) : 200;
   // event by event (as providers flush), or in random pieces
   const pieces = r.chance(0.5) ? (text === new TextDecoder().decode(body) ? events.map((e) => bytes(lineEndings(r, e))) : [body]) : chunk(r, body, 40);
-  return { kind, status, headers: { "content-type": "text/event-stream" }, pieces: pieces.length ? pieces : [new Uint8Array(0)], stream: true, reset };
+  return { kind, status, headers: { "content-type": "text/event-stream" }, pieces: pieces.length ? pieces : [new Uint8Array(0)], stream: true, reset, text: kind === "sse" && status === 200 ? expect : undefined };
 }

@@ -8,7 +8,7 @@ import { PLUGINS } from "../../bench/lib/wasm.ts";
 import * as T from "../../bench/lib/traffic.ts";
 import { caseRng, type Rng } from "./rng.ts";
 import { chunk, extraHeaders, requestBody, responsePlan, type Protocol } from "./inputs.ts";
-import { equalBytes, errorJsonProblem, openaiJsonProblem, openaiStreamProblem, relayedStreamProblem, text, commonPrefix } from "./checks.ts";
+import { equalBytes, errorJsonProblem, openaiJsonProblem, openaiStreamProblem, relayedStreamProblem, text, commonPrefix, openaiAnswerText, convertedRequestProblem } from "./checks.ts";
 import { configCase, configProblem, loadConfig } from "./configs.ts";
 import { isKnownFailure } from "./known-failures.ts";
 
@@ -184,6 +184,7 @@ export class Fuzzer {
 
     // the request as forwarded
     if (up && (t.mode === "identical" || t.mode === "proxy-same")) fail(forwardedRequestProblem(t, client, req.body, up.body, up.ended));
+    if (up && up.ended && t.mode === "converted" && req.kind === "valid") fail(convertedRequestProblem(req.json as never, up.body));
 
     // the response as the client got it
     if (details === "via_upstream" && up) {
@@ -201,6 +202,10 @@ export class Fuzzer {
       } else if (t.mode === "converted" && !res.reset && res.ended) {
         const sse = (res.header("content-type") ?? "").startsWith("text/event-stream");
         fail(sse ? openaiStreamProblem(res.bodyText) : openaiJsonProblem(res.bodyText, res.status));
+        if (plan.text !== undefined && res.status === 200) {
+          const got = openaiAnswerText(res.bodyText, sse);
+          if (got !== plan.text) fail(`converted answer text differs: got ${JSON.stringify(got?.slice(0, 160))}, want ${JSON.stringify(plan.text.slice(0, 160))}`);
+        }
       }
     }
     this.cleanup(st, s);
