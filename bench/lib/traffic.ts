@@ -150,7 +150,7 @@ export const RATE_LIMIT_OPEN = { rules: [{ name: "per-consumer", limit_by_per_co
 /** ai-rate-limit for the soak: a tight window for one consumer so some requests get 429. */
 export const RATE_LIMIT_SOAK = {
   rules: [
-    { name: "per-consumer", limit_by_per_consumer: "", limit_keys: [{ key: "hot", query_per_second: 5 }, { key: "*", query_per_minute: 100000000 }] },
+    { name: "per-consumer", limit_by_per_consumer: "", limit_keys: [{ key: "regexp:^hot$", query_per_second: 5 }, { key: "*", query_per_minute: 100000000 }] },
     { name: "tokens", limit_by_per_consumer: "", token_per_minute: 1000000000 },
   ],
 };
