@@ -105,9 +105,13 @@ export function relayedStreamProblem(sent: Uint8Array, got: Uint8Array, proto: C
   const rest = head.slice(cut) + dec.decode(got.slice(l));
   const evs = sseEvents(rest);
   if (evs.length > 0 && evs.every((e) => errorJsonProblem(e.data, proto) === null)) return null;
-  const errorsAfter = evs.length > 1 && evs.slice(1).every((e) => errorJsonProblem(e.data, proto) === null);
-  if (errorsAfter && cut + dec.decode(got.slice(cut)).indexOf(evs[1].data) > 0 && sent.length === l) {
-    return `truncated event flushed: the upstream's incomplete last event reached the client as a complete event (${JSON.stringify(evs[0].data.slice(-60))}) before the error event`;
+  if (l === sent.length) {
+    // every upstream byte was forwarded, then error event(s) appended: right only if the upstream
+    // ended on an event boundary; otherwise its incomplete last event reached the client too
+    const extra = sseEvents(dec.decode(got.slice(l)));
+    if (extra.length && extra.every((e) => errorJsonProblem(e.data, proto) === null)) {
+      return `truncated event flushed: the upstream's incomplete last event was forwarded and the error event appended to it; the client parses ${JSON.stringify(evs.map((e) => e.data.slice(0, 60)))}`;
+    }
   }
   return `relayed stream differs from the upstream bytes at byte ${l} (upstream ${sent.length} B, client ${got.length} B): upstream ${JSON.stringify(dec.decode(sent.slice(l, l + 80)))} vs client ${JSON.stringify(rest.slice(0, 120))}`;
 }

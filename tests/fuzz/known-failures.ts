@@ -32,8 +32,11 @@ export const KNOWN: Known[] = [
       "openai provider, stream request, upstream sends 'data: {...complete chunk...}\\n\\n' then 'data: {\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"choi' " +
       "and ends; the client gets '...\\n\\ndata: {\"id\":\"a\",\"object\":\"chat.completion.chunk\",\"choi\\n\\ndata: {\"error\":{...stream_truncated}}\\n\\n' " +
       "(same for CRLF and CR endings; Anthropic the same with event: error). An SDK fails on the JSON of the partial event " +
-      "instead of reporting the stream_truncated error. Expected (README: only an incomplete event is kept): drop the " +
-      "incomplete event, then send the error event.",
+      "instead of reporting the stream_truncated error. Worse variant (--seed 1 --case 50553, Anthropic): upstream ends " +
+      "with 'event: content_block_start\\ndata: false\\n' (one newline short of an event); the client gets " +
+      "'event: content_block_start\\ndata: false\\nevent: error\\ndata: {...}' - one merged event whose data is " +
+      "'false\\n{...}', so the error event itself is unreadable. Expected (README: only an incomplete event is kept): " +
+      "drop the incomplete event (or end it with a blank line), then send the error event.",
     match: (f) => f.target.startsWith("ai-proxy") && f.problem.startsWith("truncated event flushed"),
   },
 ];
