@@ -15,8 +15,8 @@ import { ROOT } from "./lib/wasm.ts";
 import * as T from "./lib/traffic.ts";
 
 const quick = process.argv.includes("--quick");
-const ROUNDS = quick ? 3 : 9;
-const TARGET_MS = quick ? 15 : 50;
+const ROUNDS = quick ? 3 : 11;
+const TARGET_MS = quick ? 15 : 150;
 const E_LO = 20;
 const E_HI = 220;
 const HEADERS = { "x-mse-consumer": "bench-consumer", authorization: "Bearer client-key" };
