@@ -15,6 +15,7 @@ export const enum BodyMode {
   BufferCache = 4, // whole body, unchanged, kept for the degrade cache
   Stream = 5, // SSE, relayed chunk by chunk
   HoldFirst = 6, // SSE with the response headers held until the first event shows success
+  BufferPlainError = 7, // whole body, a non-JSON error (e.g. Envoy's own local reply) wrapped as the message
 }
 
 /** One upstream target: a provider, a model override ("" = its mapping) and a key index. */
@@ -50,6 +51,8 @@ export class RequestState {
   cacheable: bool = false;
   // response side
   status: u32 = 0;
+  /** the status the client gets for a failure (after a converter's mapping) */
+  errorStatus: u32 = 0;
   mode: BodyMode = BodyMode.Pass;
   relay: StreamRelay | null = null;
   /** a local reply was sent: ignore the rest */

@@ -1,7 +1,8 @@
 // The response side of the live upstream request:
 //   failure status  -> count it against the key; retry / fall back by http_call (the response is
 //                      held and replaced), else the degrade cache, else the error passes on,
-//                      rewritten in the client's protocol when the protocols differ;
+//                      rewritten in the client's protocol when the protocols differ or the
+//                      body is not JSON (Envoy's plain-text local replies);
 //   SSE             -> relayed per chunk (converted when needed); with headerHold and something
 //                      left to try, the headers wait for the first event so an error event there
 //                      can still be retried; a cut stream ends with an error event;
@@ -19,6 +20,7 @@ import { SseParser } from "../shared/sse-parser";
 import { JsonCursor, findMember, sliceStartOf, sliceEndOf, sliceString } from "../shared/json-scan";
 import { statusForErrorType } from "../shared/errors";
 import { pickKey, recordRequestResult } from "./key-store";
+import { clientErrorBody } from "./client-error";
 
 const CURSOR = new JsonCursor();
 
@@ -49,12 +51,18 @@ export function onResponseHeaders(s: RequestState, endOfStream: bool): FilterHea
     }
     // The cache stands in for unavailable providers only (fallbackOnStatus), not for bad requests.
     if (s.cfg.routing.fallbackOnStatus.matches(status) && answerFromCache(s)) return FilterHeadersStatus.StopIteration;
-    if (up.converter !== null) {
-      const mapped = up.converter!.error(<i32>status, "").status;
+    // A non-JSON error body (Envoy's own local replies: 504 `upstream request timeout`, 503
+    // `upstream connect error...`, `no healthy upstream`; an HTML page) becomes an error in the
+    // client's protocol with the text as its message. Local replies pass through encoder filters.
+    const plain = status >= 400 && !endOfStream && !isJsonType(responseHeaders.get("content-type"));
+    if (up.converter !== null || plain) {
+      let mapped = <i32>status;
+      if (up.converter !== null) mapped = up.converter!.error(<i32>status, "").status;
       if (<u32>mapped != status) responseHeaders.replace(":status", mapped.toString());
+      s.errorStatus = <u32>mapped;
       responseHeaders.remove("content-length");
       responseHeaders.replace("content-type", "application/json");
-      s.mode = BodyMode.BufferError;
+      s.mode = plain ? BodyMode.BufferPlainError : BodyMode.BufferError;
     }
     return FilterHeadersStatus.Continue;
   }
@@ -90,6 +98,13 @@ export function onResponseBody(s: RequestState, size: u32, endOfStream: bool): F
   if (!endOfStream) return FilterDataStatus.StopIterationAndBuffer;
   const body = getBuffer(BufferType.HttpResponseBody, 0, size);
   const up = s.liveUp!;
+  if (mode == BodyMode.BufferPlainError) {
+    const text = String.UTF8.decode(body);
+    const message = text.length > 0 ? text : "upstream returned HTTP " + s.status.toString();
+    const e = clientErrorBody(clientProtocol(s.client.api), s.errorStatus, message);
+    replaceBuffer(BufferType.HttpResponseBody, String.UTF8.encode(e));
+    return FilterDataStatus.Continue;
+  }
   if (mode == BodyMode.BufferError) {
     const r = up.converter!.error(<i32>s.status, String.UTF8.decode(body));
     replaceBuffer(BufferType.HttpResponseBody, String.UTF8.encode(r.body));
@@ -162,6 +177,11 @@ function holdFirst(s: RequestState, size: u32, endOfStream: bool): FilterDataSta
   }
   s.mode = BodyMode.Stream;
   return relayChunk(s, all, endOfStream);
+}
+
+/** application/json, application/problem+json, ...; a missing content-type is not JSON. */
+function isJsonType(ct: string | null): bool {
+  return ct !== null && ct.toLowerCase().includes("json");
 }
 
 function answerFromCache(s: RequestState): bool {

@@ -117,13 +117,30 @@ test("a reset before any byte: a 503, and the SDK raises APIError 503", async ()
   await assertNothingLeaked(gw, openai);
 });
 
-// Open problem (docs/reliability.md): Envoy's own local replies (503 "upstream connect error or
-// disconnect/reset before headers...", 504 "upstream request timeout") reach the client as Envoy's
-// plain text, not as an error in the client's protocol, when no fallback is configured.
-test("a reset before any byte: the 503 body is OpenAI error JSON", { todo: "ai-proxy passes Envoy's plain-text local reply through" }, async () => {
+// Envoy's own local reply (503 "upstream connect error or disconnect/reset before headers...")
+// passes through the encoder filters; ai-proxy rewrites it in the client's protocol.
+test("a reset before any byte: the 503 body is OpenAI error JSON", async () => {
   openai.state.faults.add({ resetAfterEvents: 0, count: 1 });
   const r = await post(gw, "/v1/chat/completions", chat("x"));
-  openAIError(r.text);
+  assert.equal(r.status, 503);
+  assert.match(r.headers.get("content-type") ?? "", /^application\/json/);
+  const e = openAIError(r.text);
+  assert.match(e.message, /^upstream connect error or disconnect\/reset before headers/, "Envoy's text kept as the message");
+  assert.equal(e.type, "service_unavailable_error");
+  await assertNothingLeaked(gw, openai);
+});
+
+test("a reset before any byte, Anthropic client: the 503 body is Anthropic error JSON", async () => {
+  claude.state.faults.add({ resetAfterEvents: 0, count: 1 });
+  const body = JSON.stringify({ model: "claude-x", max_tokens: 100, messages: [{ role: "user", content: "x" }] });
+  const r = await post(gw, "/v1/messages", body, { "x-target": "claude", "anthropic-version": "2023-06-01" });
+  assert.equal(r.status, 503);
+  assert.match(r.headers.get("content-type") ?? "", /^application\/json/);
+  const j = JSON.parse(r.text) as { type: string; error: { type: string; message: string } };
+  assert.equal(j.type, "error");
+  assert.equal(j.error.type, "overloaded_error");
+  assert.match(j.error.message, /^upstream connect error or disconnect\/reset before headers/);
+  await assertNothingLeaked(gw, openai);
 });
 
 // A stream that ends early without usage (a clean end without the end marker, or an upstream

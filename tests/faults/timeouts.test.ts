@@ -1,7 +1,8 @@
 // Faults: a slow first byte (host/mock `firstByteDelayMs` beyond the route timeout) and a
 // black-holed upstream (accepts, never answers). Expected: the route timeout (1 s here) fires,
 // then either the fallback provider answers, or the client gets a 504 within the timeout (never a
-// hang; the body should be OpenAI error JSON - an open problem, see the todo tests). Afterwards no slot or reservation is held.
+// hang; Envoy's plain-text reply rewritten by ai-proxy as OpenAI error JSON). Afterwards no slot or
+// reservation is held.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import OpenAI from "openai";
@@ -78,10 +79,16 @@ for (const fault of [{ name: "slow first byte", spec: { firstByteDelayMs: 3000 }
     await assertNothingLeaked(bare, slow);
   });
 
-  // Open problem (docs/reliability.md): the 504 is Envoy's plain-text local reply.
-  test(`${fault.name}, nowhere to go: the 504 body is OpenAI error JSON`, { todo: "ai-proxy passes Envoy's plain-text local reply through" }, async () => {
+  // Envoy's plain-text local reply (`upstream request timeout`) rewritten by ai-proxy.
+  test(`${fault.name}, nowhere to go: the 504 body is OpenAI error JSON`, async () => {
     slow.state.faults.add({ ...fault.spec, count: 1 });
     const r = await post(bare, "/v1/chat/completions", chat("nobody home"));
-    openAIError(r.text);
+    assert.equal(r.status, 504);
+    assert.match(r.headers.get("content-type") ?? "", /^application\/json/);
+    const e = openAIError(r.text);
+    assert.equal(e.message, "upstream request timeout", "Envoy's text kept as the message");
+    assert.equal(e.type, "server_error");
+    slow.state.faults.clear();
+    await assertNothingLeaked(bare, slow);
   });
 }
