@@ -1,38 +1,12 @@
 // Builds ai-rate-limit (both targets) into build/ once per source change and starts test stacks.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { createTestStack, type TestStack, type TestStream, type TestStackOptions } from "../../host/testing.ts";
 
-export const ROOT = resolve(import.meta.dirname, "..", "..");
+import { ROOT, pluginBuild } from "../lib/cached-build.ts";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== "__tests__") newest = Math.max(newest, newestMtime(p));
-    } else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
+export { ROOT };
 
 /** Path of the plugin built for `target`, rebuilt when its sources (or the SDK) changed. */
-export function pluginWasm(target: "envoy" | "higress" = "envoy"): string {
-  const out = join(ROOT, "build", target === "envoy" ? "ai-rate-limit.wasm" : "ai-rate-limit-higress.wasm");
-  const sources = Math.max(
-    newestMtime(join(ROOT, "assembly")),
-    newestMtime(join(ROOT, "plugins", "ai-rate-limit")),
-    newestMtime(join(ROOT, "plugins", "shared")),
-  );
-  if (existsSync(out) && statSync(out).mtimeMs > sources) return out;
-  const entry = target === "envoy" ? "plugins/ai-rate-limit/index.ts" : "plugins/ai-rate-limit/higress.ts";
-  const args = [join(ROOT, "scripts", "build.mjs"), "--entry", entry, "--out", out, "--quiet"];
-  if (target === "higress") args.push("--higress");
-  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`building ai-rate-limit (${target}) failed:\n${r.stdout}${r.stderr}`);
-  return out;
-}
+export const pluginWasm = (target: "envoy" | "higress" = "envoy"): string => pluginBuild("ai-rate-limit", target);
 
 export interface StackOptions extends Partial<TestStackOptions> {
   config: unknown;

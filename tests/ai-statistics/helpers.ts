@@ -1,36 +1,14 @@
 // Shared set-up for the ai-statistics node tests: the plugin built once per source change
 // (build/test-ai-statistics.wasm), a host test stack running it, and small request helpers.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { createTestStack, type TestStack, type TestStream } from "../../host/testing.ts";
 import { MetricKind } from "../../host/contract.ts";
 
-export const ROOT = resolve(import.meta.dirname, "..", "..");
+import { ROOT, pluginBuild } from "../lib/cached-build.ts";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
+export { ROOT };
 
 /** Path of the ai-statistics module, rebuilt when its sources, plugins/shared or the SDK changed. */
-export function statsWasm(): string {
-  const out = join(ROOT, "build", "test-ai-statistics.wasm");
-  const sources = Math.max(
-    newestMtime(join(ROOT, "assembly")),
-    newestMtime(join(ROOT, "plugins", "shared")),
-    newestMtime(join(ROOT, "plugins", "ai-statistics")),
-  );
-  if (existsSync(out) && statSync(out).mtimeMs > sources) return out;
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--entry", "plugins/ai-statistics/index.ts", "--out", out, "--quiet"], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`building ai-statistics failed:\n${r.stdout}${r.stderr}`);
-  return out;
-}
+export const statsWasm = (): string => pluginBuild("ai-statistics");
 
 /** A host stack (fake clock, recording upstream) running ai-statistics with `configuration`. */
 export function statsStack(configuration = "{}"): Promise<TestStack> {
