@@ -10,7 +10,6 @@ import { freePort, get, tempDir } from "./helpers.ts";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const MAIN = path.join(ROOT, "host/runner/main.ts");
-const hostReady = fs.existsSync(path.join(ROOT, "host/index.ts")) && fs.existsSync(path.join(ROOT, "host/mock/index.ts"));
 
 interface Run {
   proc: ChildProcess;
@@ -91,7 +90,7 @@ describe("command line", () => {
     assert.match(r.err(), /static_resources\.clusters\[0\]\.health_checks: not supported by the local runner/);
   });
 
-  it("--mock starts the mock provider on the mock-llm port, serves, and stops on SIGTERM", { skip: hostReady ? false : "host/index.ts or host/mock/index.ts missing" }, async () => {
+  it("--mock starts the mock provider on the mock-llm port, serves, and stops on SIGTERM", async () => {
     const mockPort = await freePort();
     const r = run(["-c", configFile(mockPort), "--concurrency", "2", "--mock"]);
     try {
@@ -117,7 +116,7 @@ describe("command line", () => {
     assert.match(r.err(), /SIGTERM: shutting down/);
   });
 
-  it("stops on POST /quitquitquit", { skip: hostReady ? false : "host/index.ts missing" }, async () => {
+  it("stops on POST /quitquitquit", async () => {
     const r = run(["-c", configFile(await freePort())]);
     const [, adminPort] = await waitFor(r, /admin on 127\.0\.0\.1:(\d+)/);
     const res = await new Promise<number>((resolve, reject) => {

@@ -340,7 +340,7 @@ describe("streaming", () => {
   });
 });
 
-describe("TLS upstreams", { skip: spawnSync("openssl", ["version"]).status === 0 ? false : "openssl is not installed" }, () => {
+describe("TLS upstreams", () => {
   /** A self-signed certificate for `name`, written to a temp dir. */
   function selfSigned(name: string): { key: string; cert: string; certFile: string } {
     const dir = tempDir();
