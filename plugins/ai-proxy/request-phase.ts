@@ -13,6 +13,7 @@ import { RequestState, Target } from "./request-state";
 import { HeaderLookup, decide } from "./routing";
 import { nextRandom } from "./random";
 import { scanBody } from "./body-fields";
+import { utf8ErrorIn } from "../shared/utf8-check";
 import { UpstreamRequest, buildUpstreamRequest, clientKeyFrom, CLIENT_AUTH_HEADERS } from "./upstream-request";
 import { pickKey, keyText, KEY_NONE } from "./key-store";
 import { requestHash } from "./cache-entry";
@@ -98,6 +99,13 @@ export function onRequestBody(s: RequestState, size: u32, endOfStream: bool): Fi
   const c = s.client;
   const body = getBuffer(BufferType.HttpRequestBody, 0, size);
   c.body = body;
+  // Check the bytes first: String.UTF8.decode would hide ill-formed input (CE 01 -> one char)
+  // from the JSON check, and every later step (edits, converters) trusts the decoded text.
+  const bad = utf8ErrorIn(body);
+  if (bad >= 0) {
+    sendError(s, 400, "request body: invalid UTF-8 at byte " + bad.toString());
+    return FilterDataStatus.StopIterationNoBuffer;
+  }
   c.text = String.UTF8.decode(body);
   // The SDK's strict RFC 8259 check (the same one that guards the configuration).
   const syntax = validateJson(c.text);

@@ -1,21 +1,26 @@
 // Relays one streamed (SSE) response to the client, chunk by chunk, never holding more than the
 // incomplete tail of an event (shared SseParser):
-//   same protocol  the bytes pass untouched; events are only watched for the end marker
-//                  (`data: [DONE]`, Anthropic `message_stop`) and for upstream error events;
+//   same protocol  the bytes pass untouched up to the end of the last complete event; the
+//                  incomplete event is held back until its blank line arrives (EventTail), so a
+//                  cut stream never leaves the client a half event. Events are only watched for
+//                  the end marker (`data: [DONE]`, Anthropic `message_stop`) and upstream errors;
 //   converted      each upstream event goes through the converter and the chunk is replaced.
-// If the upstream ends without its end marker and without an error event, the client gets an
-// error event instead of a clean end. The client-facing output can be captured (bounded) for the
-// degrade cache. Pure: no host calls.
+// If the upstream ends without its end marker and without an error event, the incomplete event is
+// dropped and the client gets an error event instead of a clean end. The client-facing output can
+// be captured (bounded) for the degrade cache. Pure: no host calls.
 import { Protocol } from "./api";
 import { SseParser, SseEvent } from "../shared/sse-parser";
 import { Converter, ConvertOptions, RequestResult, StreamState } from "./converters/converter";
 import { OutBuf } from "./converters/out-buf";
 import { clientErrorEvent } from "./client-error";
+import { EventTail } from "./event-tail";
 
 export const TRUNCATED_MESSAGE = "upstream stream ended before completion";
 
 export class StreamRelay {
   parser: SseParser = new SseParser();
+  /** same protocol: the bytes of the incomplete event, held back */
+  tail: EventTail = new EventTail();
   out: OutBuf = new OutBuf(512);
   conv: Converter | null;
   state: StreamState | null = null;
@@ -40,8 +45,8 @@ export class StreamRelay {
     this.captureLimit = limit;
   }
 
-  /** Feeds one upstream chunk. Returns the bytes to send instead (converted), or null to send
-   *  the chunk unchanged (same protocol). */
+  /** Feeds one upstream chunk. Returns the bytes to send instead (converted, or the complete
+   *  events only when an incomplete one is held back), or null to send the chunk unchanged. */
   push(chunk: ArrayBuffer): ArrayBuffer | null {
     this.parser.push(chunk);
     if (this.conv === null) {
@@ -50,8 +55,9 @@ export class StreamRelay {
         this.watch(ev);
         ev = this.parser.next();
       }
-      this.keep(chunk);
-      return null;
+      const ready = this.tail.push(chunk, this.parser.maxLineBytes);
+      this.keep(ready === null ? chunk : ready!);
+      return ready;
     }
     this.out.reset();
     let ev = this.parser.next();
@@ -67,9 +73,8 @@ export class StreamRelay {
   /** End of the upstream stream: the bytes to append (possibly empty). */
   finish(): ArrayBuffer {
     this.out.reset();
-    // Same protocol: a last event without its blank line was already sent as bytes; it is only
-    // watched here. A cut inside an event needs a line break before anything is appended.
-    const partial = this.conv === null && this.parser.pendingBytes > 0;
+    // Same protocol: a last event without its blank line is still held (tail); it is watched
+    // here, then passed on unchanged unless the stream was cut (below).
     let ev = this.parser.finish();
     while (ev !== null) {
       if (this.conv === null) this.watch(ev);
@@ -83,9 +88,24 @@ export class StreamRelay {
       this.failed = st.failed;
     } else if (!this.completed && !this.failed && this.upstream != Protocol.Gemini) {
       // Gemini streams have no end marker: their end cannot be told from a cut.
-      if (partial) this.out.str("\n\n");
+      // Cut: the incomplete event is dropped (a client would parse its truncated JSON first);
+      // only when it outgrew the hold limit were its bytes already sent, and a blank line ends it.
+      this.tail.drop();
+      if (this.tail.flushedPartial) this.out.str("\n\n");
       this.out.str(clientErrorEvent(this.client, 502, TRUNCATED_MESSAGE, "stream_truncated"));
       this.failed = true;
+    }
+    if (this.conv === null) {
+      const held = this.tail.take();
+      if (held.byteLength > 0) {
+        // Ended cleanly (or by an upstream error) without a last blank line: bytes as they came.
+        const rest = this.out.toUtf8();
+        const bytes = new ArrayBuffer(held.byteLength + rest.byteLength);
+        memory.copy(changetype<usize>(bytes), changetype<usize>(held), held.byteLength);
+        memory.copy(changetype<usize>(bytes) + <usize>held.byteLength, changetype<usize>(rest), rest.byteLength);
+        this.keep(bytes);
+        return bytes;
+      }
     }
     const bytes = this.out.toUtf8();
     this.keep(bytes);

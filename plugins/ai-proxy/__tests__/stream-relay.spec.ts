@@ -47,10 +47,38 @@ describe("stream relay: same protocol", () => {
     expect(out.includes('data: {"error":{"message":"' + TRUNCATED_MESSAGE)).toBe(true);
     expect(r.clean).toBe(false);
   });
-  it("terminates a half event before the error", () => {
+  it("drops a half event before the error (LF, CRLF, CR; any chunking)", () => {
+    const ends = ["\n", "\r\n", "\r"];
+    for (let e = 0; e < ends.length; e++) {
+      const nl = ends[e];
+      const whole = "event: message_start" + nl + 'data: {"type":"message_start"}' + nl + nl;
+      for (let pieces = 1; pieces < 9; pieces++) {
+        const r = same(Protocol.Anthropic);
+        const out = feed(r, whole + "event: content_block_delta" + nl + 'data: {"ty', pieces);
+        expect(out.startsWith(whole + 'event: error\ndata: {"type":"error","error":{"type":"api_error"')).toBe(true);
+        expect(out.includes("content_block_delta")).toBe(false);
+      }
+    }
+  });
+  it("drops an event one line end short of its blank line", () => {
     const r = same(Protocol.Anthropic);
-    const out = feed(r, 'event: message_start\ndata: {"type":"message_start"}\n\nevent: content_block_delta\ndata: {"ty', 2);
-    expect(out.includes('{"ty\n\nevent: error\ndata: {"type":"error","error":{"type":"api_error"')).toBe(true);
+    const out = feed(r, 'event: message_start\ndata: {"type":"message_start"}\n\nevent: content_block_start\ndata: false\n', 3);
+    expect(out.startsWith('event: message_start\ndata: {"type":"message_start"}\n\nevent: error\ndata: {"type":"error"')).toBe(true);
+    expect(out.includes("false")).toBe(false);
+  });
+  it("a last event without its blank line passes unchanged when the stream is complete", () => {
+    const r = same(Protocol.OpenAI);
+    const s = 'data: {"choices":[]}\r\n\r\ndata: [DONE]';
+    expect(feed(r, s, 4)).toBe(s);
+    expect(r.clean).toBe(true);
+  });
+  it("complete events pass byte for byte across CR LF split between chunks", () => {
+    const s = 'data: {"a":1}\r\n\r\ndata: {"b":2}\r\r: ping\n\ndata: [DONE]\r\n\r\n';
+    for (let pieces = 1; pieces < 20; pieces++) {
+      const q = same(Protocol.OpenAI);
+      expect(feed(q, s, pieces)).toBe(s);
+      expect(q.clean).toBe(true);
+    }
   });
   it("an upstream error event is the end, nothing appended", () => {
     const r = same(Protocol.Anthropic);
