@@ -2,38 +2,16 @@
 // (build/test-ai-proxy.wasm) and a local runner (host/runner) serving it in front of mock
 // upstreams (host/mock), one cluster per upstream, the route choosing the cluster from the
 // x-ai-cluster header ai-proxy writes.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
 import { startRunner, type RunningRunner } from "../../host/runner/index.ts";
 import { RunnerLogger } from "../../host/runner/logger.ts";
 import { startMockProvider, startUpstream, type MockServer } from "../../host/mock/index.ts";
 
-export const ROOT = resolve(import.meta.dirname, "..", "..");
+import { ROOT, pluginBuild } from "../lib/cached-build.ts";
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
+export { ROOT };
 
 /** Path of the ai-proxy module, rebuilt when its sources, plugins/shared or the SDK changed. */
-export function proxyWasm(): string {
-  const out = join(ROOT, "build", "test-ai-proxy.wasm");
-  const sources = Math.max(
-    newestMtime(join(ROOT, "assembly")),
-    newestMtime(join(ROOT, "plugins", "shared")),
-    newestMtime(join(ROOT, "plugins", "ai-proxy")),
-  );
-  if (existsSync(out) && statSync(out).mtimeMs > sources) return out;
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--entry", "plugins/ai-proxy/index.ts", "--out", out, "--quiet"], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`building ai-proxy failed:\n${r.stdout}${r.stderr}`);
-  return out;
-}
+export const proxyWasm = (): string => pluginBuild("ai-proxy");
 
 export interface GatewayOptions {
   /** cluster name -> mock upstream */

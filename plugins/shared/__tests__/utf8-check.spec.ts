@@ -1,4 +1,4 @@
-import { utf8ErrorIn } from "../../shared/utf8-check";
+import { utf8ErrorIn } from "../utf8-check";
 
 function bytes(a: i32[]): ArrayBuffer {
   const b = new ArrayBuffer(a.length);
