@@ -122,6 +122,8 @@ class StatsStream extends HttpContext {
       st.response = new ResponseReader(st.stream, cfg, st.values, this.statsRoot.builtins);
     }
     this.readAiHeaders(st);
+    // The request headers are final once the response starts: the end need not read them again.
+    st.aiHeadersRead = true;
     const attrs = cfg.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = unchecked(attrs[i]);
@@ -232,7 +234,7 @@ class StatsStream extends HttpContext {
     if (details !== null) st.codeDetails = details!;
     if (st.route.length == 0) st.route = routeName();
     if (st.cluster.length == 0) st.cluster = clusterName();
-    this.readAiHeaders(st);
+    if (!st.aiHeadersRead) this.readAiHeaders(st);
     const cfg = st.cfg;
     const root = this.statsRoot;
 
@@ -280,7 +282,7 @@ class StatsStream extends HttpContext {
       }
     }
     logRecordOf(rec, st, u, o, flags, errorType, chatId);
-    setProperty([cfg.logKey], String.UTF8.encode(rec.render(cfg.logEscaped)));
+    setProperty([cfg.logKey], rec.renderUtf8(cfg.logEscaped));
   }
 }
 

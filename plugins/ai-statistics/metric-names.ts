@@ -59,6 +59,11 @@ export class MetricLabels {
   requestModel: string = "none";
   variant: string = "none";
 
+  equals(o: MetricLabels): bool {
+    return this.route == o.route && this.cluster == o.cluster && this.model == o.model && this.consumer == o.consumer &&
+      this.provider == o.provider && this.requestModel == o.requestModel && this.variant == o.variant;
+  }
+
   /** `route.<r>.upstream.<c>.model.<m>.consumer.<u>.metric.` */
   higressPrefix(): string {
     return "route." + this.route + ".upstream." + this.cluster + ".model." + this.model + ".consumer." + this.consumer + ".metric.";

@@ -55,6 +55,9 @@ export class MetricSet {
   private outputHist: Histogram;
   private anomalyCounters: Counter[] = [];
   private requests: Map<string, Counter> = new Map<string, Counter>();
+  private lastRequests: Counter | null = null;
+  private lastStatus: string = "";
+  private lastError: string = "";
   private prefix: string;
   private suffix: string;
 
@@ -86,6 +89,24 @@ export class MetricSet {
     }
   }
 
+  /** The request counter of (status class, error type); the last one is kept at hand, as most
+   *  requests repeat it, which saves building and hashing the key. */
+  private requestsCounter(status: string, error: string): Counter {
+    const last = this.lastRequests;
+    if (last !== null && status == this.lastStatus && error == this.lastError) return last;
+    const key = status + "|" + error;
+    let c: Counter;
+    if (this.requests.has(key)) c = this.requests.get(key);
+    else {
+      c = new Counter(requestsName(this.prefix, this.suffix, status, error));
+      this.requests.set(key, c);
+    }
+    this.lastRequests = c;
+    this.lastStatus = status;
+    this.lastError = error;
+    return c;
+  }
+
   record(n: RequestNumbers, higress: bool, ours: bool): void {
     if (higress) {
       if (n.hasUsage) {
@@ -101,14 +122,7 @@ export class MetricSet {
       }
     }
     if (!ours) return;
-    const key = n.statusClass + "|" + n.errorType;
-    let c: Counter;
-    if (this.requests.has(key)) c = this.requests.get(key);
-    else {
-      c = new Counter(requestsName(this.prefix, this.suffix, n.statusClass, n.errorType));
-      this.requests.set(key, c);
-    }
-    c.increment(1);
+    this.requestsCounter(n.statusClass, n.errorType).increment(1);
     this.duration.record(n.durationMs);
     if (n.stream && n.ttftMs >= 0) this.ttft.record(n.ttftMs);
     if (n.tpotMs >= 0) this.tpot.record(n.tpotMs);
@@ -131,8 +145,21 @@ export class MetricSet {
 /** MetricSets by label combination (the combinations are bounded by the label limiters). */
 export class MetricRegistry {
   private sets: Map<string, MetricSet> = new Map<string, MetricSet>();
+  // The last combination: consecutive requests mostly share it, and comparing seven short strings
+  // is cheaper than building and hashing the key.
+  private lastLabels: MetricLabels | null = null;
+  private lastSet: MetricSet | null = null;
 
   forLabels(l: MetricLabels): MetricSet {
+    const last = this.lastLabels;
+    if (last !== null && last.equals(l)) return this.lastSet!;
+    const s = this.lookup(l);
+    this.lastLabels = l;
+    this.lastSet = s;
+    return s;
+  }
+
+  private lookup(l: MetricLabels): MetricSet {
     const key = l.route + "\n" + l.cluster + "\n" + l.model + "\n" + l.consumer + "\n" + l.provider + "\n" + l.requestModel + "\n" + l.variant;
     if (this.sets.has(key)) return this.sets.get(key);
     const s = new MetricSet(l);

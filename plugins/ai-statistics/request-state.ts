@@ -28,6 +28,8 @@ export class RequestState {
   provider: string = "";
   variant: string = "";
   sessionId: string = "";
+  /** consumer/provider/variant/session were read at the response headers (request headers final) */
+  aiHeadersRead: bool = false;
 
   status: i32 = 0;
   contentType: string = "";

@@ -5,6 +5,7 @@ import { Outcome, anomaliesOf, anomalyNames, errorTypeFor, SLOW, SLOW_TTFT, UPST
 import { LogRecord, limitLength } from "../log-record";
 import { apiOf, Api, modelFromPath, expectsUsage, apiName } from "../request-info";
 import { BuiltinPaths } from "../builtin-attributes";
+import { jsonQuote, jsonEscape } from "../../shared/json-string";
 
 describe("attribute values", () => {
   it("first / replace / append, default, length limit", () => {
@@ -111,6 +112,17 @@ describe("log record", () => {
     expect(r.json()).toBe('{"model":"attr-model","input_token":12,"usage_estimated":true,"anomalies":["slow"]}');
     expect(r.render(true)).toBe('{\\"model\\":\\"attr-model\\",\\"input_token\\":12,\\"usage_estimated\\":true,\\"anomalies\\":[\\"slow\\"]}');
     expect(limitLength("ab\ud83d\ude00c", 3)).toBe("ab");
+  });
+
+  it("escaped rendering equals jsonEscape of the JSON, special characters included", () => {
+    const r = new LogRecord();
+    const odd = 'q"b\\s\nn\rr\tt\bb\ff\u0001x\u001fé😀';
+    r.str(odd, odd).int("n", -5).strings("list", [odd, "plain"]).str("k", "");
+    const j = r.json();
+    expect(j).toBe("{" + jsonQuote(odd) + ":" + jsonQuote(odd) + ',"n":-5,"list":[' + jsonQuote(odd) + ',"plain"],"k":""}');
+    expect(r.render(true)).toBe(jsonEscape(j));
+    expect(String.UTF8.decode(r.renderUtf8(true))).toBe(jsonEscape(j));
+    expect(String.UTF8.decode(r.renderUtf8(false))).toBe(j);
   });
 });
 
