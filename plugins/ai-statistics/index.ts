@@ -17,7 +17,7 @@ import { Source, Builtin } from "./attribute-config";
 import { BuiltinPaths } from "./builtin-attributes";
 import { apiOf, modelFromPath } from "./request-info";
 import { LabelLimiter, MetricLabels, labelValue } from "./metric-names";
-import { MetricRegistry } from "./metrics";
+import { MetricRegistry, MetricSet } from "./metrics";
 import { LogRecord } from "./log-record";
 import { jsonEscape } from "../shared/json-string";
 import { SLOW, UPSTREAM_ERROR, anomalyNames, isUpstreamErrorStatus } from "./anomalies";
@@ -38,6 +38,8 @@ class StatsRoot extends RootContext {
   providers: LabelLimiter = new LabelLimiter(200);
   variants: LabelLimiter = new LabelLimiter(200);
   errors: LabelLimiter = new LabelLimiter(200);
+  private lastRaw: MetricLabels = new MetricLabels();
+  private lastSet: MetricSet | null = null;
 
   onConfigure(configuration: string): bool {
     const rules = new RouteRules<StatsConfig>();
@@ -47,6 +49,7 @@ class StatsRoot extends RootContext {
     }
     if (rules.warning.length > 0) log.warn("ai-statistics: " + rules.warning);
     this.rules = rules;
+    this.lastSet = null; // the limits below may change what a value maps to
     const g = rules.global;
     const max = g !== null ? g.maxLabelValues : 200;
     this.models.max = max;
@@ -56,6 +59,36 @@ class StatsRoot extends RootContext {
     this.variants.max = max;
     this.errors.max = max;
     return true;
+  }
+
+  /** The metric set of a request's dimensions. The raw values of the previous request are kept:
+   *  when they repeat (the common case), cleaning, capping and the lookup are skipped; the result
+   *  is the same, as a limiter's answer for a value never changes once given. */
+  metricSetFor(st: RequestState, model: string): MetricSet {
+    const last = this.lastSet;
+    if (last !== null && this.lastRaw.route == st.route && this.lastRaw.cluster == st.cluster && this.lastRaw.model == model &&
+        this.lastRaw.consumer == st.consumer && this.lastRaw.provider == st.provider &&
+        this.lastRaw.requestModel == st.requestModel && this.lastRaw.variant == st.variant) return last;
+    const l = new MetricLabels();
+    l.route = labelValue(st.route);
+    l.cluster = labelValue(st.cluster);
+    l.model = this.models.admit(labelValue(model));
+    l.consumer = this.consumers.admit(labelValue(st.consumer));
+    l.provider = this.providers.admit(labelValue(st.provider));
+    l.requestModel = this.requestModels.admit(labelValue(st.requestModel));
+    l.variant = this.variants.admit(labelValue(st.variant));
+    const set = this.registry.forLabels(l);
+    const raw = new MetricLabels();
+    raw.route = st.route;
+    raw.cluster = st.cluster;
+    raw.model = model;
+    raw.consumer = st.consumer;
+    raw.provider = st.provider;
+    raw.requestModel = st.requestModel;
+    raw.variant = st.variant;
+    this.lastRaw = raw;
+    this.lastSet = set;
+    return set;
   }
 
   createHttpContext(contextId: u32): HttpContext {
@@ -246,15 +279,7 @@ class StatsStream extends HttpContext {
     const chatId = resp !== null ? resp.tracker.id : "";
 
     if (cfg.metrics || cfg.higressMetrics) {
-      const l = new MetricLabels();
-      l.route = labelValue(st.route);
-      l.cluster = labelValue(st.cluster);
-      l.model = root.models.admit(labelValue(u.model.length > 0 ? u.model : st.requestModel));
-      l.consumer = root.consumers.admit(labelValue(st.consumer));
-      l.provider = root.providers.admit(labelValue(st.provider));
-      l.requestModel = root.requestModels.admit(labelValue(st.requestModel));
-      l.variant = root.variants.admit(labelValue(st.variant));
-      root.registry.forLabels(l).record(numbersOf(st, u, o, flags, errorType), cfg.higressMetrics, cfg.metrics);
+      root.metricSetFor(st, u.model.length > 0 ? u.model : st.requestModel).record(numbersOf(st, u, o, flags, errorType), cfg.higressMetrics, cfg.metrics);
     }
 
     // Attributes first: a configured key replaces the default member of the same name.
