@@ -3,6 +3,7 @@
 // while instances are added, marked DOWN / unhealthy and removed; an instance is stopped only
 // after it has left the cluster (graceful: in-flight requests finish).
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { startRunner } from "../../host/runner/index.ts";
@@ -58,6 +59,8 @@ interface Engine {
   add(m: MockServer): void;
   down(m: MockServer): void;
   remove(m: MockServer): void;
+  /** The registry stops answering (5xx on every read). */
+  outage(): void;
 }
 
 async function scenario(engine: Engine): Promise<void> {
@@ -126,6 +129,14 @@ async function scenario(engine: Engine): Promise<void> {
   await mocks[1].close();
   const before = statuses.length;
   await until(() => statuses.length > before + 30, 5000, "traffic after the changes");
+
+  // Registry down for many poll intervals: the bridge keeps the last endpoints, traffic goes on.
+  const edsBefore = fs.readFileSync(edsPath, "utf8");
+  engine.outage();
+  const during = statuses.length;
+  await new Promise((r) => setTimeout(r, 800));
+  await until(() => statuses.length > during + 30, 5000, "traffic during the registry outage");
+  assert.equal(fs.readFileSync(edsPath, "utf8"), edsBefore, "EDS file unchanged while the registry is down");
   running = false;
   await Promise.all(workers);
   assert.deepEqual(failures, [], "no request lost");
@@ -133,7 +144,7 @@ async function scenario(engine: Engine): Promise<void> {
 }
 
 describe("runner + bridge end to end", () => {
-  it("Nacos: add, unhealthy, deregister under load without losing a request", async () => {
+  it("Nacos: add, unhealthy, deregister, registry down, under load without losing a request", async () => {
     const nacos = await new FakeNacos().start();
     cleanups.push(() => nacos.stop());
     await scenario({
@@ -142,10 +153,11 @@ describe("runner + bridge end to end", () => {
       add: (m) => nacos.register("qwen-local", { ip: "127.0.0.1", port: m.port, metadata: { gpu: "a100" } }),
       down: (m) => nacos.update("qwen-local", "127.0.0.1", m.port, { healthy: false }),
       remove: (m) => nacos.deregister("qwen-local", "127.0.0.1", m.port),
+      outage: () => nacos.faults.add({ status: 503, count: Infinity }),
     });
   });
 
-  it("Eureka: add, DOWN, deregister under load without losing a request", async () => {
+  it("Eureka: add, DOWN, deregister, registry down, under load without losing a request", async () => {
     const eureka = await new FakeEureka({ cacheMs: 0 }).start();
     cleanups.push(() => eureka.stop());
     const id = (m: MockServer) => `127.0.0.1:llama-local:${m.port}`;
@@ -155,6 +167,7 @@ describe("runner + bridge end to end", () => {
       add: (m) => void eureka.register("llama-local", { ipAddr: "127.0.0.1", port: m.port }),
       down: (m) => void eureka.setStatus("llama-local", id(m), "DOWN"),
       remove: (m) => void eureka.deregister("llama-local", id(m)),
+      outage: () => eureka.faults.add({ status: 503, count: Infinity }),
     });
   });
 });
