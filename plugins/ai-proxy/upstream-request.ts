@@ -130,6 +130,9 @@ function convert(p: Provider, c: ClientRequest, u: UpstreamRequest, client: Prot
     u.errorBody = conv.clientErrorBody(e);
     return false;
   }
+  // A converted stream to an OpenAI client always ends with a usage chunk, as same-protocol
+  // streams do once stream_options.include_usage is injected: usage is never missing downstream.
+  if (rr.stream && client == Protocol.OpenAI) rr.includeUsage = true;
   u.converted = rr;
   u.stream = rr.stream;
   if (rr.model.length > 0) u.model = rr.model;

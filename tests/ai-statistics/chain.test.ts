@@ -100,10 +100,9 @@ async function send(g: Gateway, target: string | null, consumer: string): Promis
   const client = new OpenAI({ baseURL: `${g.url}/v1`, apiKey: "client", maxRetries: 0, defaultHeaders: { "x-mse-consumer": consumer, ...(target ? { "x-target": target } : {}) } });
   const r = await client.chat.completions.create({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Hello gateway world" }] });
   assert.equal(r.choices[0].message.content, "echo: Hello gateway world");
-  // An OpenAI client converted to Anthropic gets a usage chunk only when it asks (OpenAI's rule,
-  // kept by ai-proxy's converter); on the same protocol ai-proxy asks the upstream itself.
-  const usage = target === "claude" ? { stream_options: { include_usage: true } } : {};
-  const s = await client.chat.completions.create({ model: "gpt-4o-mini", stream: true, ...usage, messages: [{ role: "user", content: "Hello gateway world" }] });
+  // The client does not ask for include_usage: ai-proxy asks the upstream itself on the same
+  // protocol and ends converted streams with a usage chunk, so usage is counted in either position.
+  const s = await client.chat.completions.create({ model: "gpt-4o-mini", stream: true, messages: [{ role: "user", content: "Hello gateway world" }] });
   let text = "";
   for await (const c of s) text += c.choices[0]?.delta?.content ?? "";
   assert.equal(text, "echo: Hello gateway world");
