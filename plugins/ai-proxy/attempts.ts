@@ -6,15 +6,15 @@
 // last error in the client's protocol.
 import {
   HttpCallHandler, httpCall, httpCallResponseHeaders, getBuffer, BufferType, sendLocalResponse,
-  HeaderPair, WasmResult, log,
+  HeaderPair, WasmResult, log, responseHeaders, continueResponse,
 } from "../../assembly";
 import { clientProtocol } from "./api";
-import { RequestState, Target } from "./request-state";
+import { RequestState, Target, BodyMode } from "./request-state";
 import { UpstreamRequest, buildUpstreamRequest } from "./upstream-request";
 import { pickKey, keyText, circuitOpen, recordRequestResult, KEY_NONE } from "./key-store";
 import { StreamRelay } from "./stream-relay";
 import { clientErrorBody } from "./client-error";
-import { cacheLookup, cacheStore, sendDegraded } from "./degrade-cache";
+import { cacheLookup, cacheStore, degradedHeaders, logDegraded } from "./degrade-cache";
 
 export const PROVIDER_HEADER = "x-ai-provider";
 export const VARIANT_HEADER = "x-ai-variant";
@@ -136,11 +136,10 @@ function answerSuccess(s: RequestState, t: Target, up: UpstreamRequest, status: 
     }
     if (s.cacheable) cacheStore(s.cfg.cache, s.cacheHash, status, false, contentType, out);
   }
-  s.answered = true;
-  sendLocalResponse(status, "ai_proxy_fallback", out, [
+  deliver(s, status, "ai_proxy_fallback", out, [
     new HeaderPair("content-type", contentType),
     new HeaderPair("x-ai-provider", t.provider.id),
-  ]);
+  ], true);
 }
 
 /** Nothing left to try: the degrade cache, else the last error in the client's protocol. */
@@ -148,21 +147,19 @@ export function answerFinal(s: RequestState): void {
   const unavailable = s.cfg.routing.fallbackOnStatus.matches(s.lastStatus);
   const e = s.cacheable && unavailable ? cacheLookup(s.cfg.cache, s.cacheHash) : null;
   if (e !== null) {
-    s.answered = true;
     s.fromCache = true;
-    sendDegraded(e);
+    logDegraded();
+    deliver(s, e.status, "ai_proxy_degraded_cache", e.body, degradedHeaders(e), true);
     return;
   }
   const up = s.lastUp;
   if (up !== null && up.converter !== null && s.lastBody.byteLength > 0) {
     const r = up.converter!.error(<i32>s.lastStatus, String.UTF8.decode(s.lastBody));
-    s.answered = true;
-    sendLocalResponse(<u32>r.status, "ai_proxy_upstream_error", String.UTF8.encode(r.body), [new HeaderPair("content-type", "application/json")]);
+    deliver(s, <u32>r.status, "ai_proxy_upstream_error", String.UTF8.encode(r.body), [new HeaderPair("content-type", "application/json")], true);
     return;
   }
   if (up !== null && s.lastBody.byteLength > 0) {
-    s.answered = true;
-    sendLocalResponse(s.lastStatus, "ai_proxy_upstream_error", s.lastBody, [new HeaderPair("content-type", "application/json")]);
+    deliver(s, s.lastStatus, "ai_proxy_upstream_error", s.lastBody, [new HeaderPair("content-type", "application/json")], true);
     return;
   }
   sendError(s, s.lastStatus >= 400 ? s.lastStatus : 502, "every upstream attempt failed");
@@ -170,9 +167,28 @@ export function answerFinal(s: RequestState): void {
 
 /** A local error in the client's protocol. */
 export function sendError(s: RequestState, status: u32, message: string, code: string = ""): void {
-  s.answered = true;
   const body = clientErrorBody(clientProtocol(s.client.api), status, message, code);
-  sendLocalResponse(status, "ai_proxy_error", String.UTF8.encode(body), [new HeaderPair("content-type", "application/json")]);
+  deliver(s, status, "ai_proxy_error", String.UTF8.encode(body), [new HeaderPair("content-type", "application/json")], true);
+}
+
+/** The final answer. With the failed upstream response held and its body still to come, it
+ *  replaces that response in place (headers now, body in on_response_body), so the filters
+ *  before ai-proxy see it: Envoy sends a local reply issued while response headers are in the
+ *  encoder chain straight to the codec. `resume`: continue the held response (false when called
+ *  from on_response_headers, which returns Continue itself). Else a local reply (request phase,
+ *  or no body left to replace). */
+export function deliver(s: RequestState, status: u32, details: string, body: ArrayBuffer, headers: HeaderPair[], resume: bool): void {
+  s.answered = true;
+  if (!s.replaceHeld) {
+    sendLocalResponse(status, details, body, headers);
+    return;
+  }
+  responseHeaders.replace(":status", status.toString());
+  responseHeaders.remove("content-length");
+  for (let i = 0; i < headers.length; i++) responseHeaders.replace(headers[i].key, headers[i].value);
+  s.replacement = body;
+  s.mode = BodyMode.Replace;
+  if (resume) continueResponse();
 }
 
 function concat(a: ArrayBuffer, b: ArrayBuffer): ArrayBuffer {

@@ -26,11 +26,17 @@ export function cacheStore(c: CacheConfig, hash: u64, status: u32, stream: bool,
   setSharedData(slotKey(PREFIX, hash, c.maxEntries), encodeEntry(e), 0);
 }
 
-/** Answers the current stream from the cache entry. */
-export function sendDegraded(e: CacheEntry): void {
+export function logDegraded(): void {
   log.info("ai-proxy: every provider failed or is circuit-open; answering from the degrade cache");
-  sendLocalResponse(e.status, "ai_proxy_degraded_cache", e.body, [
-    new HeaderPair("content-type", e.contentType),
-    new HeaderPair("x-ai-cache", "degraded"),
-  ]);
+}
+
+/** The headers a cached answer goes out with. */
+export function degradedHeaders(e: CacheEntry): HeaderPair[] {
+  return [new HeaderPair("content-type", e.contentType), new HeaderPair("x-ai-cache", "degraded")];
+}
+
+/** Answers the current stream from the cache entry with a local reply (request phase). */
+export function sendDegraded(e: CacheEntry): void {
+  logDegraded();
+  sendLocalResponse(e.status, "ai_proxy_degraded_cache", e.body, degradedHeaders(e));
 }

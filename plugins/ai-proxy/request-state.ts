@@ -16,6 +16,7 @@ export const enum BodyMode {
   Stream = 5, // SSE, relayed chunk by chunk
   HoldFirst = 6, // SSE with the response headers held until the first event shows success
   BufferPlainError = 7, // whole body, a non-JSON error (e.g. Envoy's own local reply) wrapped as the message
+  Replace = 8, // the held response now carries `replacement`: earlier chunks emptied, it goes at the end
 }
 
 /** One upstream target: a provider, a model override ("" = its mapping) and a key index. */
@@ -55,8 +56,13 @@ export class RequestState {
   errorStatus: u32 = 0;
   mode: BodyMode = BodyMode.Pass;
   relay: StreamRelay | null = null;
-  /** a local reply was sent: ignore the rest */
+  /** the final answer is settled (a local reply, or `replacement` in the held response) */
   answered: bool = false;
+  /** the failed upstream response is held (StopAll) with a body still to come: the final answer
+   *  replaces it in place, so filters before ai-proxy see it (a local reply would bypass them) */
+  replaceHeld: bool = false;
+  /** the body that replaces the held upstream body (BodyMode.Replace) */
+  replacement: ArrayBuffer | null = null;
   fromCache: bool = false;
 
   constructor(cfg: Config) {

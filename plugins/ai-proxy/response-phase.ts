@@ -14,8 +14,8 @@ import {
 import { clientProtocol } from "./api";
 import { RequestState, BodyMode } from "./request-state";
 import { StreamRelay, isErrorEvent } from "./stream-relay";
-import { startNextAttempt } from "./attempts";
-import { cacheLookup, cacheStore, sendDegraded } from "./degrade-cache";
+import { startNextAttempt, deliver } from "./attempts";
+import { cacheLookup, cacheStore, sendDegraded, degradedHeaders, logDegraded } from "./degrade-cache";
 import { SseParser } from "../shared/sse-parser";
 import { JsonCursor, findMember, sliceStartOf, sliceEndOf, sliceString } from "../shared/json-scan";
 import { statusForErrorType } from "../shared/errors";
@@ -45,12 +45,18 @@ export function onResponseHeaders(s: RequestState, endOfStream: bool): FilterHea
   if (status < 200 || status >= 300) {
     s.lastStatus = status;
     s.lastUp = up;
+    // With a body to come, the answer replaces this response in place; StopAll keeps that body
+    // here and delivers it to on_response_body after continue_stream. Without one (headers-only
+    // failure) there is nothing to put the answer into: a local reply it is.
+    s.replaceHeld = !endOfStream;
     if (startNextAttempt(s, status)) {
       s.mode = BodyMode.Drop;
-      return FilterHeadersStatus.StopIteration;
+      return s.replaceHeld ? FilterHeadersStatus.StopAllIterationAndWatermark : FilterHeadersStatus.StopIteration;
     }
     // The cache stands in for unavailable providers only (fallbackOnStatus), not for bad requests.
-    if (s.cfg.routing.fallbackOnStatus.matches(status) && answerFromCache(s)) return FilterHeadersStatus.StopIteration;
+    if (s.cfg.routing.fallbackOnStatus.matches(status) && answerFromCache(s)) {
+      return s.replaceHeld ? FilterHeadersStatus.Continue : FilterHeadersStatus.StopIteration;
+    }
     // A non-JSON error body (Envoy's own local replies: 504 `upstream request timeout`, 503
     // `upstream connect error...`, `no healthy upstream`; an HTML page) becomes an error in the
     // client's protocol with the text as its message. Local replies pass through encoder filters.
@@ -92,6 +98,11 @@ export function onResponseHeaders(s: RequestState, endOfStream: bool): FilterHea
 export function onResponseBody(s: RequestState, size: u32, endOfStream: bool): FilterDataStatus {
   const mode = s.mode;
   if (mode == BodyMode.Pass) return FilterDataStatus.Continue;
+  if (mode == BodyMode.Replace) {
+    // The failed upstream's bytes go nowhere; the answer goes out with the last chunk.
+    replaceBuffer(BufferType.HttpResponseBody, endOfStream ? s.replacement! : new ArrayBuffer(0));
+    return FilterDataStatus.Continue;
+  }
   if (mode == BodyMode.Drop || s.answered) return FilterDataStatus.StopIterationNoBuffer;
   if (mode == BodyMode.Stream) return relayChunk(s, getBuffer(BufferType.HttpResponseBody, 0, size), endOfStream);
   if (mode == BodyMode.HoldFirst) return holdFirst(s, size, endOfStream);
@@ -188,9 +199,14 @@ function answerFromCache(s: RequestState): bool {
   const e = s.cacheable ? cacheLookup(s.cfg.cache, s.cacheHash) : null;
   if (e === null) return false;
   s.mode = BodyMode.Drop;
-  s.answered = true;
   s.fromCache = true;
-  sendDegraded(e);
+  if (!s.replaceHeld) {
+    s.answered = true;
+    sendDegraded(e);
+    return true;
+  }
+  logDegraded();
+  deliver(s, e.status, "ai_proxy_degraded_cache", e.body, degradedHeaders(e), false);
   return true;
 }
 

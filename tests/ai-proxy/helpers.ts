@@ -27,6 +27,10 @@ export interface GatewayOptions {
   logLevel?: number;
   /** collects log lines instead of printing them */
   logLines?: string[];
+  /** http_filters entries (YAML, indented as one) placed before ai-proxy: they see responses after it */
+  outerFilters?: string;
+  /** YAML appended at the top level (e.g. a stats_config) */
+  extraYaml?: string;
 }
 
 export interface Gateway {
@@ -72,7 +76,7 @@ static_resources:
               - name: ai
                 match: { prefix: "/" }
                 route: { cluster_header: x-ai-cluster, timeout: ${o.routeTimeout ?? "30s"} }
-          http_filters:
+          http_filters:${o.outerFilters ?? ""}
           - name: ai-proxy
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
@@ -91,6 +95,7 @@ static_resources:
             typed_config:
               "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
   clusters:${clusters}
+${o.extraYaml ?? ""}
 `;
 }
 
