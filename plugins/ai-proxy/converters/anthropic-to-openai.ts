@@ -93,7 +93,6 @@ class OpenAIToAnthropicStream extends StreamState {
 }
 
 export class AnthropicToOpenAI extends Converter {
-  private r: Reader = new Reader();
   private args: JsonDoc = new JsonDoc(32);
   private ev: JsonDoc = new JsonDoc(64);
 
@@ -106,14 +105,7 @@ export class AnthropicToOpenAI extends Converter {
 
   // ------------------------------------------------------------------ request
 
-  request(body: string, opts: ConvertOptions): RequestResult {
-    const res = new RequestResult();
-    if (this.writeRequest(body, opts, res)) res.body = this.r.out.toString();
-    else res.error = this.r.err;
-    return res;
-  }
-
-  private writeRequest(body: string, opts: ConvertOptions, res: RequestResult): bool {
+  protected writeRequest(body: string, opts: ConvertOptions, res: RequestResult): bool {
     const r = this.r;
     if (!r.open(body, 400)) return false;
     const d = r.doc;

@@ -4,6 +4,7 @@
 // return values (or append to an OutBuf) and never call the host, so the plugin can re-run them on a
 // retry from the original body. Errors are values (ConvertError), never throws.
 import { OutBuf } from "./out-buf";
+import { Reader } from "./reader";
 import { OpenAIToAnthropic } from "./openai-to-anthropic";
 import { AnthropicToOpenAI } from "./anthropic-to-openai";
 import { OpenAIToGemini } from "./openai-to-gemini";
@@ -78,10 +79,19 @@ export class StreamState {
 }
 
 export abstract class Converter {
+  /** The strict JSON reader and output buffer, reused by every call of this converter. */
+  protected r: Reader = new Reader();
   abstract client(): Protocol;
   abstract upstream(): Protocol;
   /** Client request body -> upstream request body. */
-  abstract request(body: string, opts: ConvertOptions): RequestResult;
+  request(body: string, opts: ConvertOptions): RequestResult {
+    const res = new RequestResult();
+    if (this.writeRequest(body, opts, res)) res.body = this.r.out.toString();
+    else res.error = this.r.err;
+    return res;
+  }
+  /** Writes the upstream request into this.r.out; false (with this.r.err set) on a client error. */
+  protected abstract writeRequest(body: string, opts: ConvertOptions, res: RequestResult): bool;
   /** Upstream (2xx, non-stream) response body -> client response body. */
   abstract response(body: string, req: RequestResult, opts: ConvertOptions): BodyResult;
   /** Fresh state for one streamed response. */

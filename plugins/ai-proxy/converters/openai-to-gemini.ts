@@ -102,7 +102,6 @@ class GeminiToOpenAIStream extends OpenAIStream {
 }
 
 export class OpenAIToGemini extends Converter {
-  private r: Reader = new Reader();
   private args: JsonDoc = new JsonDoc(32);
   private ev: JsonDoc = new JsonDoc(64);
   private dataUrl: DataUrl = new DataUrl();
@@ -118,14 +117,7 @@ export class OpenAIToGemini extends Converter {
 
   // ------------------------------------------------------------------ request
 
-  request(body: string, opts: ConvertOptions): RequestResult {
-    const res = new RequestResult();
-    if (this.writeRequest(body, opts, res)) res.body = this.r.out.toString();
-    else res.error = this.r.err;
-    return res;
-  }
-
-  private writeRequest(body: string, opts: ConvertOptions, res: RequestResult): bool {
+  protected writeRequest(body: string, opts: ConvertOptions, res: RequestResult): bool {
     const r = this.r;
     if (!r.open(body, 400)) return false;
     const d = r.doc;
