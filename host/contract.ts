@@ -36,6 +36,8 @@ export interface RouteAction {
   hostRewriteLiteral?: string;
   /** status for a missing/unknown cluster (Envoy: cluster_not_found_response_code, default 503) */
   clusterNotFoundResponseCode?: number;
+  /** (added) metadata_match.filter_metadata["envoy.lb"]: subset load-balancing criteria */
+  metadataMatch?: Record<string, unknown>;
 }
 
 export interface DirectResponse {
@@ -66,7 +68,12 @@ export interface RouteConfiguration {
 // ---------------------------------------------------------------------------------------------
 // Clusters (owned by the runner).
 
-export type UpstreamFailure = "connect" | "reset" | "timeout" | "overflow";
+/** no_healthy_upstream (added): the load balancer chose no host (empty cluster, or no subset
+ *  matched under NO_FALLBACK); Envoy's router answers 503 "no healthy upstream" (flag UH). */
+export type UpstreamFailure = "connect" | "reset" | "timeout" | "overflow" | "no_healthy_upstream";
+
+/** (added) Subset load-balancing criteria (Envoy MetadataMatchCriteria): key -> protobuf Value. */
+export type MetadataMatchCriteria = Record<string, unknown>;
 
 export interface UpstreamCallbacks {
   onHeaders(headers: HeaderList, endStream: boolean): void; // includes ":status"
@@ -88,8 +95,10 @@ export interface ClusterManager {
   /**
    * Opens a request to one endpoint of the cluster (the cluster's load balancer picks it).
    * headers hold :method, :path, :authority, :scheme. Returns null for an unknown cluster.
+   * (added) metadataMatch: the router's criteria for a cluster with lb_subset_config; absent or
+   * null = none (the subset load balancer's fallback policy applies).
    */
-  request(cluster: string, headers: HeaderList, callbacks: UpstreamCallbacks): UpstreamRequest | null;
+  request(cluster: string, headers: HeaderList, callbacks: UpstreamCallbacks, metadataMatch?: MetadataMatchCriteria | null): UpstreamRequest | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -194,4 +203,28 @@ export interface ConnectionManagerConfig {
   bufferLimitBytes: number;
   /** worker count (Envoy --concurrency); each downstream connection is pinned to one worker */
   concurrency: number;
+  /** (added) envoy.filters.http.header_to_metadata filters, which the runner only accepts after
+   *  every wasm filter and right before the router; the router applies them first, in order. */
+  headerToMetadata?: HeaderToMetadataConfig[];
+}
+
+/** (added) One header_to_metadata filter's request_rules (envoy.extensions.filters.http.header_to_metadata.v3). */
+export interface HeaderToMetadataConfig {
+  /** http_filters[].name, matched against Route.disabledFilters */
+  filterName: string;
+  requestRules: HeaderToMetadataRule[];
+}
+
+export interface HeaderToMetadataRule {
+  header: string; // lower-cased
+  onPresent?: MetadataKeyValue;
+  onMissing?: MetadataKeyValue;
+  remove: boolean;
+}
+
+export interface MetadataKeyValue {
+  namespace: string; // "" = envoy.filters.http.header_to_metadata
+  key: string;
+  value: string; // "" = the header's value
+  type: "STRING" | "NUMBER";
 }

@@ -141,7 +141,7 @@ export class ConnectionManagerCore {
       const vm = worker.slots[i].healthy();
       filters[i] = new WasmStreamContext(vm, vm.roots.get(f.info.rootId)!, f.info, fm);
     }
-    filters[n] = new Router(fm, routerClusters ?? services.clusters, services.clock);
+    filters[n] = new Router(fm, routerClusters ?? services.clusters, services.clock, this.cfg.headerToMetadata); // header_to_metadata filters run in the router
     fm.setFilters(filters);
     for (let i = 0; i < n; i++) {
       const c = filters[i] as WasmStreamContext;

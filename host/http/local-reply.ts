@@ -16,20 +16,26 @@ export function localReplyHeaders(code: number, bodyLength: number, extra: Heade
   return out;
 }
 
-const RESET_REASON: Record<UpstreamFailure, string> = {
+const RESET_REASON: Record<Exclude<UpstreamFailure, "no_healthy_upstream">, string> = {
   connect: "connection failure",
   reset: "connection termination",
   timeout: "connection timeout",
   overflow: "overflow",
 };
 
+// No host chosen is not a reset: router.cc sendNoHealthyUpstreamResponse.
+const NO_HEALTHY_BODY = "no healthy upstream";
+const NO_HEALTHY_DETAILS = "no_healthy_upstream";
+
 /** Router's body for a failure before response headers (onUpstreamReset). */
 export function upstreamResetBody(reason: UpstreamFailure): string {
+  if (reason === "no_healthy_upstream") return NO_HEALTHY_BODY;
   return `upstream connect error or disconnect/reset before headers. reset reason: ${RESET_REASON[reason]}`;
 }
 
 /** Response code details for the same failure (StreamInfo::ResponseCodeDetails). */
 export function upstreamResetDetails(reason: UpstreamFailure): string {
+  if (reason === "no_healthy_upstream") return NO_HEALTHY_DETAILS;
   return `upstream_reset_before_response_started{${RESET_REASON[reason].replace(/ /g, "_")}}`;
 }
 

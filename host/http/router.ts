@@ -9,9 +9,16 @@
 // - the route timeout (default 15 s, 0 = none) starts when the request is complete: no response
 //   headers yet -> 504 "upstream request timeout" (flag UT), otherwise the stream is reset;
 // - an upstream failure before response headers -> 503 "upstream connect error or disconnect/
-//   reset before headers. reset reason: ..."; after them -> the client stream is reset.
+//   reset before headers. reset reason: ..."; after them -> the client stream is reset;
+// - header_to_metadata filters configured right before the router run first (they always
+//   continue, so running them here is the same as a separate filter); the load balancer gets
+//   the route's metadata_match merged with the stream's "envoy.lb" dynamic metadata, the
+//   request's keys winning (router.h metadataMatchCriteria); no host chosen -> 503
+//   "no healthy upstream" (flag UH, details no_healthy_upstream: sendNoHealthyUpstreamResponse).
 
-import type { ClusterManager, HeaderList, UpstreamCallbacks, UpstreamFailure, UpstreamRequest } from "../contract.ts";
+import type {
+  ClusterManager, HeaderList, HeaderToMetadataConfig, MetadataMatchCriteria, UpstreamCallbacks, UpstreamFailure, UpstreamRequest,
+} from "../contract.ts";
 import { DataStatus, HeadersStatus, TrailersStatus } from "../enums.ts";
 import { DEFAULT_ROUTE_TIMEOUT_MS } from "../limits.ts";
 import type { Clock } from "../contract.ts";
@@ -19,6 +26,9 @@ import type { BodyBuffer } from "./body-buffer.ts";
 import { HeaderMap } from "./header-map.ts";
 import type { FilterManager, StreamFilter } from "./filter-manager.ts";
 import { upstreamResetBody, upstreamResetDetails } from "./local-reply.ts";
+import { applyHeaderToMetadata } from "./header-to-metadata.ts";
+
+const ENVOY_LB = "envoy.lb";
 
 const EMPTY = new Uint8Array(0);
 
@@ -27,6 +37,7 @@ const FAILURE_FLAG = {
   reset: "UpstreamConnectionTermination",
   timeout: "UpstreamConnectionFailure",
   overflow: "UpstreamOverflow",
+  no_healthy_upstream: "NoHealthyUpstream",
 } as const;
 
 export class Router implements StreamFilter, UpstreamCallbacks {
@@ -42,10 +53,12 @@ export class Router implements StreamFilter, UpstreamCallbacks {
     private readonly fm: FilterManager,
     private readonly clusters: ClusterManager,
     private readonly clock: Clock,
+    private readonly headerToMetadata?: HeaderToMetadataConfig[],
   ) {}
 
   decodeHeaders(headers: HeaderMap, endStream: boolean): HeadersStatus {
     const fm = this.fm;
+    if (this.headerToMetadata) this.runHeaderToMetadata(headers);
     const matched = fm.route();
     fm.routeFrozen = true;
     if (!matched) {
@@ -82,12 +95,27 @@ export class Router implements StreamFilter, UpstreamCallbacks {
     if (this.timeoutMs > 0) up.set("x-envoy-expected-rq-timeout-ms", String(this.timeoutMs));
 
     this.started = performance.now();
-    this.upstream = this.clusters.request(cluster, up.toList(), this);
+    this.upstream = this.clusters.request(cluster, up.toList(), this, this.metadataMatch(action.metadataMatch));
     if (endStream && this.upstream) {
       this.upstream.write(EMPTY, true);
       this.requestComplete();
     }
     return HeadersStatus.StopIteration;
+  }
+
+  private runHeaderToMetadata(headers: HeaderMap): void {
+    const disabled = this.fm.route()?.route.disabledFilters;
+    for (const cfg of this.headerToMetadata!) {
+      if (disabled !== undefined && disabled.includes(cfg.filterName)) continue;
+      applyHeaderToMetadata(cfg, headers, this.fm.info);
+    }
+  }
+
+  /** The route's criteria with the request's envoy.lb dynamic metadata over them; null = none. */
+  private metadataMatch(route: MetadataMatchCriteria | undefined): MetadataMatchCriteria | null {
+    const request = this.fm.info.dynamicMetadata?.get(ENVOY_LB);
+    if (request === undefined) return route ?? null;
+    return route ? { ...route, ...request } : request;
   }
 
   decodeData(data: BodyBuffer, endStream: boolean): DataStatus {

@@ -52,6 +52,8 @@ export class StreamInfo {
   readonly downstreamLocal: Address;
   readonly connectionId: number;
   readonly filterState = new Map<string, Uint8Array>();
+  /** dynamic metadata by namespace (e.g. "envoy.lb" from header_to_metadata); null until set */
+  dynamicMetadata: Map<string, Record<string, unknown>> | null = null;
 
   constructor(startTimeNs: bigint, remote: Address, local: Address, connectionId: number) {
     this.startTimeNs = startTimeNs;
@@ -68,6 +70,13 @@ export class StreamInfo {
       this.responseFlags |= bit;
       this.responseFlagNames.push(short);
     }
+  }
+
+  /** setDynamicMetadata: the fields merge into the namespace, a key written again is replaced. */
+  setDynamicMetadata(namespace: string, fields: Record<string, unknown>): void {
+    if (this.dynamicMetadata === null) this.dynamicMetadata = new Map();
+    const cur = this.dynamicMetadata.get(namespace);
+    this.dynamicMetadata.set(namespace, cur ? { ...cur, ...fields } : { ...fields });
   }
 
   /** request.duration: from start to the last downstream byte, once the request is complete */
