@@ -39,6 +39,7 @@ class StatsRoot extends RootContext {
   variants: LabelLimiter = new LabelLimiter(200);
   errors: LabelLimiter = new LabelLimiter(200);
   private lastRaw: MetricLabels = new MetricLabels();
+  private scratch: MetricLabels = new MetricLabels();
   private lastSet: MetricSet | null = null;
 
   onConfigure(configuration: string): bool {
@@ -63,13 +64,15 @@ class StatsRoot extends RootContext {
 
   /** The metric set of a request's dimensions. The raw values of the previous request are kept:
    *  when they repeat (the common case), cleaning, capping and the lookup are skipped; the result
-   *  is the same, as a limiter's answer for a value never changes once given. */
+   *  is the same, as a limiter's answer for a value never changes once given. No allocation
+   *  unless the combination is new. */
   metricSetFor(st: RequestState, model: string): MetricSet {
     const last = this.lastSet;
-    if (last !== null && this.lastRaw.route == st.route && this.lastRaw.cluster == st.cluster && this.lastRaw.model == model &&
-        this.lastRaw.consumer == st.consumer && this.lastRaw.provider == st.provider &&
-        this.lastRaw.requestModel == st.requestModel && this.lastRaw.variant == st.variant) return last;
-    const l = new MetricLabels();
+    const raw = this.lastRaw;
+    if (last !== null && raw.route == st.route && raw.cluster == st.cluster && raw.model == model &&
+        raw.consumer == st.consumer && raw.provider == st.provider &&
+        raw.requestModel == st.requestModel && raw.variant == st.variant) return last;
+    const l = this.scratch;
     l.route = labelValue(st.route);
     l.cluster = labelValue(st.cluster);
     l.model = this.models.admit(labelValue(model));
@@ -78,7 +81,6 @@ class StatsRoot extends RootContext {
     l.requestModel = this.requestModels.admit(labelValue(st.requestModel));
     l.variant = this.variants.admit(labelValue(st.variant));
     const set = this.registry.forLabels(l);
-    const raw = new MetricLabels();
     raw.route = st.route;
     raw.cluster = st.cluster;
     raw.model = model;
@@ -86,7 +88,6 @@ class StatsRoot extends RootContext {
     raw.provider = st.provider;
     raw.requestModel = st.requestModel;
     raw.variant = st.variant;
-    this.lastRaw = raw;
     this.lastSet = set;
     return set;
   }

@@ -92,6 +92,11 @@ export function requestsName(prefix: string, suffix: string, statusClass: string
 
 /** "2xx", "4xx", ...; "none" when no response status exists (e.g. the client left first). */
 export function statusClass(status: i32): string {
+  // constants: nothing allocated per request
   if (status < 100 || status > 599) return "none";
-  return (status / 100).toString() + "xx";
+  if (status < 200) return "1xx";
+  if (status < 300) return "2xx";
+  if (status < 400) return "3xx";
+  if (status < 500) return "4xx";
+  return "5xx";
 }
