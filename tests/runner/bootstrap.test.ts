@@ -176,7 +176,7 @@ describe("unsupported fields", () => {
   it("rejects other http filters, a router that is not last, and a missing router", () => {
     let errs = errors(config((c) => hcm(c).http_filters.unshift({ name: "lua", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua" } })));
     assert.deepEqual(errs, [
-      `${HCM_PATH}.http_filters[0].typed_config.@type: type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua: not supported by the local runner (only wasm filters and the router)`,
+      `${HCM_PATH}.http_filters[0].typed_config.@type: type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua: not supported by the local runner (only wasm filters, header_to_metadata and the router)`,
     ]);
     errs = errors(config((c) => hcm(c).http_filters.reverse()));
     assert.deepEqual(errs, [`${HCM_PATH}.http_filters[0]: the router must be the last http filter`]);

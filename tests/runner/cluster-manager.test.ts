@@ -272,7 +272,7 @@ describe("EDS from a file", () => {
     await new Promise((r) => setTimeout(r, 200));
     assert.equal(cm.hosts("e2").length, 0);
     const r = await fetchVia(cm, "e2");
-    assert.equal(r.failure?.reason, "connect");
+    assert.equal(r.failure?.reason, "no_healthy_upstream");
     assert.equal(r.failure?.detail, "no healthy upstream");
   });
 });

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as https from "node:https";
-import type { ClusterManager, HeaderList, UpstreamCallbacks, UpstreamRequest } from "../../contract.ts";
+import type { ClusterManager, HeaderList, MetadataMatchCriteria, UpstreamCallbacks, UpstreamFailure, UpstreamRequest } from "../../contract.ts";
 import type { ClusterSpec, EndpointSpec } from "../config/types.ts";
 import type { RunnerStats } from "../stats/stats-store.ts";
 import type { RunnerLogger } from "../logger.ts";
@@ -12,11 +12,14 @@ import { resolveName } from "./dns.ts";
 import { parseEdsFile, watchMovedTo } from "./eds-file.ts";
 import { type Host, LoadBalancer, type Random } from "./load-balancer.ts";
 import { startUpstreamRequest } from "./upstream-request.ts";
+import { SubsetLoadBalancer, type SubsetStatsSink } from "./subset-load-balancer.ts";
 
 class Cluster {
   hosts: Host[] = [];
   active = 0;
   readonly lb: LoadBalancer;
+  /** lb_subset_config: picks by the router's metadata criteria (null: plain lb) */
+  readonly subsetLb: SubsetLoadBalancer | null;
   readonly agent: http.Agent;
   stopWatch: (() => void) | null = null;
   dnsTimer: NodeJS.Timeout | null = null;
@@ -24,8 +27,10 @@ class Cluster {
   constructor(
     readonly spec: ClusterSpec,
     random: Random,
+    stats: SubsetStatsSink,
   ) {
     this.lb = new LoadBalancer(spec.lbPolicy, random);
+    this.subsetLb = spec.subset ? new SubsetLoadBalancer(spec.subset, spec.lbPolicy, random, stats, spec.name) : null;
     const common = { keepAlive: true, maxSockets: Infinity, scheduling: "lifo" as const };
     if (spec.tls) {
       const ca = spec.tls.trustedCaFile ? fs.readFileSync(spec.tls.trustedCaFile) : undefined;
@@ -52,7 +57,7 @@ export class RunnerClusterManager implements ClusterManager {
   constructor(specs: ClusterSpec[], opts: ClusterManagerOptions) {
     this.stats = opts.stats;
     this.logger = opts.logger;
-    for (const spec of specs) this.clusters.set(spec.name, new Cluster(spec, opts.random ?? Math.random));
+    for (const spec of specs) this.clusters.set(spec.name, new Cluster(spec, opts.random ?? Math.random, opts.stats));
     this.stats.setGauge("cluster_manager.active_clusters", this.clusters.size);
   }
 
@@ -100,21 +105,29 @@ export class RunnerClusterManager implements ClusterManager {
     return this.clusters.get(name)?.hosts ?? [];
   }
 
-  /** One host chosen by the cluster's load balancer (the Redis connector uses this). */
+  /** One host chosen by the cluster's load balancer (the Redis connector uses this; no criteria). */
   pickHost(name: string): Host | null {
-    return this.clusters.get(name)?.lb.pick() ?? null;
+    const c = this.clusters.get(name);
+    if (!c) return null;
+    return c.subsetLb ? c.subsetLb.pick(null) : c.lb.pick();
   }
 
-  request(name: string, headers: HeaderList, callbacks: UpstreamCallbacks): UpstreamRequest | null {
+  request(name: string, headers: HeaderList, callbacks: UpstreamCallbacks, metadataMatch?: MetadataMatchCriteria | null): UpstreamRequest | null {
     const c = this.clusters.get(name);
     if (!c) return null;
     const prefix = `cluster.${name}.`;
-    this.stats.inc(prefix + "upstream_rq_total");
-    const host = c.lb.pick();
+    // Criteria matter only to a subset load balancer (Envoy ignores them otherwise).
+    const host = c.subsetLb ? c.subsetLb.pick(metadataMatch) : c.lb.pick();
     if (!host) {
+      // cluster_manager_impl: upstream_cx_none_healthy; the router's chargeUpstreamCode(503)
+      // charges upstream_rq_completed / _5xx / _503 for its local reply.
       this.stats.inc(prefix + "upstream_cx_none_healthy");
-      return failLater(callbacks, "connect", "no healthy upstream");
+      this.stats.inc(prefix + "upstream_rq_completed");
+      this.stats.inc(prefix + "upstream_rq_5xx");
+      this.stats.inc(prefix + "upstream_rq_503");
+      return failLater(callbacks, "no_healthy_upstream", "no healthy upstream");
     }
+    this.stats.inc(prefix + "upstream_rq_total"); // by the connection pool: only once a host is chosen
     if (c.active >= c.spec.maxRequests) {
       this.stats.inc(prefix + "upstream_rq_pending_overflow");
       return failLater(callbacks, "overflow", "too many requests in flight (circuit breaker)");
@@ -159,6 +172,7 @@ export class RunnerClusterManager implements ClusterManager {
   private setHosts(c: Cluster, hosts: Host[]): void {
     c.hosts = hosts;
     c.lb.setHosts(hosts);
+    c.subsetLb?.setHosts(hosts);
     this.stats.setGauge(`cluster.${c.spec.name}.membership_total`, hosts.length);
     this.stats.setGauge(`cluster.${c.spec.name}.membership_healthy`, hosts.length);
   }
@@ -221,7 +235,7 @@ function sameHosts(a: Host[], b: Host[]): boolean {
 }
 
 /** A request that fails before it starts; the callback comes after request() has returned. */
-function failLater(cb: UpstreamCallbacks, reason: "connect" | "overflow", detail: string): UpstreamRequest {
+function failLater(cb: UpstreamCallbacks, reason: UpstreamFailure, detail: string): UpstreamRequest {
   let aborted = false;
   process.nextTick(() => {
     if (!aborted) cb.onFailure(reason, detail);

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { expectType, Fields, isObj } from "./reader.ts";
 import { readLoadAssignment } from "./endpoints.ts";
+import { readLbSubsetConfig } from "./lb-subset.ts";
 import type { ClusterSpec, ClusterType, DnsLookupFamily, LbPolicy, TlsSpec } from "./types.ts";
 
 // Enum names in proto order, so numeric values map too.
@@ -46,12 +47,14 @@ export function readCluster(f: Fields, baseDir: string): ClusterSpec | null {
       f.problems.add(f.at("load_assignment"), "a LOGICAL_DNS cluster takes exactly one endpoint");
   }
 
+  const subsetConfig = f.message("lb_subset_config");
+  const subset = subsetConfig ? readLbSubsetConfig(subsetConfig) : null;
   readProtocolOptions(f);
   const ts = f.message("transport_socket");
   const tls = ts ? readTls(ts, baseDir) : null;
   f.done();
   if (name === "") return null;
-  return { name, type, lbPolicy, connectTimeoutMs, endpoints, dnsRefreshMs, dnsLookupFamily, eds, tls, maxRequests: 1024, path: f.path };
+  return { name, type, lbPolicy, connectTimeoutMs, endpoints, dnsRefreshMs, dnsLookupFamily, eds, tls, subset, maxRequests: 1024, path: f.path };
 }
 
 function readEdsConfig(f: Fields, clusterName: string, baseDir: string): ClusterSpec["eds"] {

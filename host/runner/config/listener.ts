@@ -1,10 +1,11 @@
 // static_resources.listeners[]: address, one filter chain holding one HttpConnectionManager,
-// its route_config and its http_filters (wasm filters, then the router).
+// its route_config and its http_filters (wasm filters, then header_to_metadata filters, then the router).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { WasmFilterConfig } from "../../contract.ts";
+import type { HeaderToMetadataConfig, WasmFilterConfig } from "../../contract.ts";
 import { expectType, Fields } from "./reader.ts";
 import { readRouteConfig } from "./route.ts";
+import { HEADER_TO_METADATA, readHeaderToMetadata } from "./header-to-metadata.ts";
 import { readAccessLogs, type AccessLogSpec } from "./access-log.ts";
 import type { ListenerSpec, SocketAddressSpec } from "./types.ts";
 
@@ -72,6 +73,7 @@ function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): { hcm: L
   const filterNames = new Set<string>(); // http_filters[].name, what routes disable filters by
   const list = f.messages("http_filters");
   let routerSeen = false;
+  const headerToMetadata: HeaderToMetadataConfig[] = [];
   for (const { f: hf, index } of list) {
     const name = hf.requiredStr("name");
     if (filterNames.has(name)) hf.problems.add(hf.at("name"), `duplicate http filter name ${name}`);
@@ -86,10 +88,13 @@ function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): { hcm: L
         if (index !== list.length - 1) hf.problems.add(hf.path, "the router must be the last http filter");
         tc.done();
       } else if (type === WASM) {
+        if (headerToMetadata.length > 0) hf.problems.add(hf.path, "a wasm filter after header_to_metadata: not supported by the local runner (header_to_metadata filters must come after every wasm filter, right before the router)");
         const wasm = readWasmFilter(tc, baseDir);
         if (wasm) filters.push({ ...wasm, filterName: name });
+      } else if (type === HEADER_TO_METADATA) {
+        headerToMetadata.push(readHeaderToMetadata(tc, name));
       } else {
-        tc.problems.add(tc.at("@type"), `${type || "(missing)"}: not supported by the local runner (only wasm filters and the router)`);
+        tc.problems.add(tc.at("@type"), `${type || "(missing)"}: not supported by the local runner (only wasm filters, header_to_metadata and the router)`);
         tc.done();
       }
     }
@@ -102,7 +107,9 @@ function readHcm(f: Fields, bufferLimitBytes: number, baseDir: string): { hcm: L
   const routeConfig = rc ? readRouteConfig(rc, filterNames) : { name: "", virtualHosts: [] };
   const accessLogs = readAccessLogs(f);
   f.done();
-  return { hcm: { statPrefix, routeConfig, filters, bufferLimitBytes }, accessLogs };
+  const hcm: ListenerSpec["hcm"] = { statPrefix, routeConfig, filters, bufferLimitBytes };
+  if (headerToMetadata.length > 0) hcm.headerToMetadata = headerToMetadata;
+  return { hcm, accessLogs };
 }
 
 /** envoy.extensions.filters.http.wasm.v3.Wasm -> WasmFilterConfig */

@@ -8,7 +8,7 @@ import type {
   RouteMatch,
   VirtualHost,
 } from "../../contract.ts";
-import { expectType, Fields } from "./reader.ts";
+import { expectType, Fields, isObj } from "./reader.ts";
 import { readRegexMatcher } from "./matchers.ts";
 
 const FILTER_CONFIG = "type.googleapis.com/envoy.config.route.v3.FilterConfig";
@@ -131,6 +131,17 @@ function readAction(f: Fields): RouteAction {
   if (f.has("host_rewrite_literal")) out.hostRewriteLiteral = f.str("host_rewrite_literal");
   const code = f.enumOf("cluster_not_found_response_code", NOT_FOUND_CODES, "SERVICE_UNAVAILABLE");
   out.clusterNotFoundResponseCode = NOT_FOUND_STATUS[code];
+  const mm = f.message("metadata_match");
+  if (mm) {
+    // Only the envoy.lb namespace is used for subset selection (config_impl.cc); others are inert.
+    const fm = mm.raw("filter_metadata");
+    mm.done();
+    if (fm !== undefined && !isObj(fm)) mm.problems.add(mm.at("filter_metadata"), "expected a mapping");
+    else if (fm !== undefined && fm["envoy.lb"] !== undefined) {
+      if (isObj(fm["envoy.lb"])) out.metadataMatch = fm["envoy.lb"];
+      else mm.problems.add(`${mm.at("filter_metadata")}.envoy.lb`, "expected a mapping");
+    }
+  }
   f.done();
   return out;
 }

@@ -49,10 +49,29 @@ export interface ClusterSpec {
   dnsLookupFamily: DnsLookupFamily;
   eds: { path: string; serviceName: string } | null;
   tls: TlsSpec | null;
+  /** lb_subset_config (null: plain load balancing, criteria ignored) */
+  subset: SubsetSpec | null;
   /** circuit breaker on concurrent requests (Envoy default 1024) */
   maxRequests: number;
   /** where the cluster was defined, for messages */
   path: string;
+}
+
+export type SubsetFallback = "NO_FALLBACK" | "ANY_ENDPOINT" | "DEFAULT_SUBSET";
+
+export interface SubsetSelectorSpec {
+  /** sorted, unique (Envoy keeps them in a std::set) */
+  keys: string[];
+  /** NOT_DEFINED: the cluster's fallback_policy applies */
+  fallback: SubsetFallback | "NOT_DEFINED";
+}
+
+/** envoy.config.cluster.v3.Cluster.LbSubsetConfig, the supported part. */
+export interface SubsetSpec {
+  fallback: SubsetFallback;
+  defaultSubset: Record<string, unknown>;
+  selectors: SubsetSelectorSpec[];
+  panicModeAny: boolean;
 }
 
 export interface StringMatcherSpec {
