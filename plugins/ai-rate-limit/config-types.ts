@@ -61,6 +61,8 @@ export class KeyItem {
   cidr: Cidr | null = null;
   windows: LimitWindow[] = [];
   concurrency: ConcurrencyLimit | null = null;
+  /** strict token mode's one-at-a-time slot (exclusive.ts) */
+  exclusive: ConcurrencyLimit | null = null;
   /** config path, for logs */
   path: string = "";
 

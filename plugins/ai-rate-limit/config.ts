@@ -14,6 +14,7 @@ import { JSON } from "json-as";
 import { JsonFields, fieldPath, indexPath } from "../shared/json-fields";
 import { validateJson } from "../shared/json-check";
 import { compileRegex } from "./regex/vm";
+import { EstimateConfig, MODE_ESTIMATE, MODE_UPPER_BOUND, MODE_STRICT } from "./estimate";
 import { RateLimitConfig, RuleGroup, RedisConfig, BreakerConfig, FAIL_OPEN, FAIL_CLOSED } from "./config-types";
 import { parseRule, ruleFields } from "./config-rules";
 import { WindowShape } from "./config-limits";
@@ -25,7 +26,10 @@ const TOP_FIELDS: string[] = [
   "_rules_", "_match_route_", "_match_route_prefix_", "_match_domain_", "_match_service_",
 ];
 const REDIS_FIELDS: string[] = ["service_name", "service_port", "username", "password", "timeout", "database"];
-const ESTIMATE_FIELDS: string[] = ["bytes_per_token", "image_tokens", "default_max_tokens"];
+const ESTIMATE_FIELDS: string[] = [
+  "bytes_per_token", "image_tokens", "default_max_tokens", "mode", "enforce_max_tokens", "max_tokens_field",
+  "message_tokens", "reply_tokens", "tool_tokens",
+];
 const BREAKER_FIELDS: string[] = [
   "window_ms", "min_requests", "error_rate", "slow_call_ms", "slow_call_rate", "open_ms",
   "half_open_probes", "failure_status", "open_status", "per_provider",
@@ -106,6 +110,26 @@ function parseBreaker(f: JsonFields, obj: JSON.Obj, path: string): BreakerConfig
   return b;
 }
 
+function parseEstimate(f: JsonFields, est: JSON.Obj, ep: string, e: EstimateConfig): void {
+  e.bytesPerToken = f.int(est, "bytes_per_token", ep, 3, 1, 64);
+  e.imageTokens = f.int(est, "image_tokens", ep, 1000, 0, 10_000_000);
+  e.defaultMaxTokens = f.int(est, "default_max_tokens", ep, 1024, 0, 100_000_000);
+  const mode = f.str(est, "mode", ep, "estimate");
+  if (mode == "estimate") e.mode = MODE_ESTIMATE;
+  else if (mode == "upper_bound") e.mode = MODE_UPPER_BOUND;
+  else if (mode == "strict") e.mode = MODE_STRICT;
+  else f.fail(fieldPath(ep, "mode"), "expected \"estimate\", \"upper_bound\" or \"strict\"");
+  e.enforceMaxTokens = f.bool(est, "enforce_max_tokens", ep, false);
+  e.openAiChatField = f.str(est, "max_tokens_field", ep, "max_tokens");
+  if (e.openAiChatField != "max_tokens" && e.openAiChatField != "max_completion_tokens") {
+    f.fail(fieldPath(ep, "max_tokens_field"), "expected \"max_tokens\" or \"max_completion_tokens\"");
+  }
+  e.messageTokens = f.int(est, "message_tokens", ep, 4, 0, 1_000_000);
+  e.replyTokens = f.int(est, "reply_tokens", ep, 3, 0, 1_000_000);
+  e.toolTokens = f.int(est, "tool_tokens", ep, 500, 0, 1_000_000);
+  if (e.enforceMaxTokens && e.defaultMaxTokens < 1) f.fail(fieldPath(ep, "default_max_tokens"), "must be at least 1 with enforce_max_tokens");
+}
+
 export function parseConfigObject(obj: JSON.Obj, path: string): ConfigResult {
   const res = new ConfigResult();
   const f = new JsonFields();
@@ -133,9 +157,7 @@ export function parseConfigObject(obj: JSON.Obj, path: string): ConfigResult {
   if (est !== null) {
     const ep = fieldPath(path, "token_estimate");
     f.rejectUnknown(est, ESTIMATE_FIELDS, ep);
-    c.estimate.bytesPerToken = f.int(est, "bytes_per_token", ep, 3, 1, 64);
-    c.estimate.imageTokens = f.int(est, "image_tokens", ep, 1000, 0, 10_000_000);
-    c.estimate.defaultMaxTokens = f.int(est, "default_max_tokens", ep, 1024, 0, 100_000_000);
+    parseEstimate(f, est, ep, c.estimate);
   }
   const br = f.obj(obj, "circuit_breaker", path);
   if (br !== null) c.breaker = parseBreaker(f, br, fieldPath(path, "circuit_breaker"));

@@ -10,13 +10,16 @@
 import {
   HttpContext, FilterHeadersStatus, FilterDataStatus, FilterTrailersStatus, BufferType, HeaderPair,
   responseHeaders, getBuffer, bufferSize, sendLocalResponse, continueRequest, nowMillis, clusterName, requestHeaders,
+  replaceBuffer, setEffectiveContext, WasmResult,
 } from "../../assembly";
 import { RateLimitConfig, ConcurrencyLimit, FAIL_CLOSED } from "./config-types";
 import { HostRequest } from "./host-request";
 import { Hit, selectLimits } from "./select";
 import { Ledger, tokensToCharge } from "./ledger";
-import { Rejection, buildReply, clientProtocol, KIND_TOKENS, KIND_CONCURRENCY, KIND_QUEUE_TIMEOUT, KIND_CIRCUIT_OPEN, KIND_STORE_FAILURE } from "./reply";
-import { RequestFacts, scanRequestBody, estimateTokens, estimateInputTokens } from "./estimate";
+import { Rejection, buildReply, clientProtocol, describeField, KIND_TOKENS, KIND_CONCURRENCY, KIND_QUEUE_TIMEOUT, KIND_CIRCUIT_OPEN, KIND_STORE_FAILURE } from "./reply";
+import { RequestFacts, scanRequestBody, estimateTokens, estimateInputTokens, mayUnderestimate, MODE_STRICT } from "./estimate";
+import { CAP_NONE, capTarget, withOutputCap } from "./cap-injection";
+import { exclusiveLimit } from "./exclusive";
 import { ADMIT, REJECT, STORE_ERROR } from "./local-store";
 import { SlotDecision, ACQUIRED, QUEUED, QUEUE_FULL, WAIT, GONE } from "./slots";
 import { CLOSED } from "./breaker";
@@ -39,12 +42,17 @@ const DONE_ADMIT: i32 = 0;
 const DONE_REJECT: i32 = 1;
 const PENDING: i32 = 2;
 
+/** Registered under the root context, so the Redis reply arrives even when the stream is gone
+ *  (the SDK drops replies to destroyed contexts): a charge made for a client that left is
+ *  given back then. */
 class ClusterReply extends ClusterWaiter {
   constructor(public stream: RateLimitStream) {
     super();
   }
   onClusterDecision(result: i32): void {
-    this.stream.clusterDecided(result);
+    const s = this.stream;
+    if (!s.finished && setEffectiveContext(s.id)) s.clusterDecided(result);
+    else s.abandonedDecision(result);
   }
 }
 
@@ -80,7 +88,12 @@ export class RateLimitStream extends HttpContext {
   private responseStarted: bool = false;
   private ttfbMs: i64 = 0;
   private usage: ResponseUsage | null = null;
-  private finished: bool = false;
+  finished: bool = false;
+  /** the request body while deciding (enforce_max_tokens may rewrite it) */
+  private body: ArrayBuffer | null = null;
+  private capAt: u8 = CAP_NONE;
+  /** strict mode: this request may underestimate, so it runs alone per token key */
+  private exclusive: bool = false;
 
   get limiter(): RateLimitRoot {
     return changetype<RateLimitRoot>(this.root);
@@ -93,6 +106,11 @@ export class RateLimitStream extends HttpContext {
     this.req.load();
     this.proto = clientProtocol(this.req.path());
     this.startMs = <i64>nowMillis();
+    if (cfg.hasTokens && cfg.estimate.enforceMaxTokens && !endOfStream) {
+      this.capAt = capTarget(this.req.path());
+      // The body may get a cap member: Envoy re-frames it (as ai-proxy does for its rewrites).
+      if (this.capAt != CAP_NONE) requestHeaders.remove("content-length");
+    }
     if (cfg.breaker !== null && !this.checkBreaker(cfg)) return FilterHeadersStatus.StopIteration;
     if (cfg.groups.length == 0) {
       this.phase = PH_ADMITTED;
@@ -129,10 +147,15 @@ export class RateLimitStream extends HttpContext {
   /** Whole body available: scan it, then decide. True when the request may go on now. */
   private decideWithBody(size: u32): bool {
     const f = new RequestFacts();
-    if (size > 0) scanRequestBody(getBuffer(BufferType.HttpRequestBody, 0, size), f);
+    if (size > 0) {
+      const body = getBuffer(BufferType.HttpRequestBody, 0, size);
+      scanRequestBody(body, f);
+      if (this.capAt != CAP_NONE) this.body = body;
+    }
     this.facts = f;
     this.req.bodyModel = f.model;
     const r = this.decide();
+    this.body = null;
     if (r == DONE_ADMIT) {
       this.held = false;
       return true;
@@ -178,6 +201,8 @@ export class RateLimitStream extends HttpContext {
     for (let i = 0; i < this.hits.length; i++) if (this.hits[i].item.hasTokenWindow()) tokens = true;
     if (tokens) {
       const f = this.facts !== null ? this.facts! : new RequestFacts();
+      if (this.body !== null && !f.outputCapped()) this.writeCap(f);
+      this.exclusive = cfg.estimate.mode == MODE_STRICT && mayUnderestimate(f);
       this.estimate = estimateTokens(f, cfg.estimate);
       this.inputEstimate = estimateInputTokens(f, cfg.estimate);
     }
@@ -186,14 +211,35 @@ export class RateLimitStream extends HttpContext {
     const now = <i64>nowMillis();
     if (cluster !== null) {
       this.usingCluster = true;
-      if (cluster.ready() && cluster.admit(new ClusterReply(this), this.hits, this.estimate, now, this.ledger, this.rej)) {
-        this.phase = PH_CLUSTER;
-        return PENDING;
+      if (cluster.ready()) {
+        // Sent as the root: its reply must arrive even if this stream is destroyed meanwhile.
+        setEffectiveContext(root.id);
+        const sent = cluster.admit(new ClusterReply(this), this.hits, this.estimate, now, this.ledger, this.rej);
+        setEffectiveContext(this.id);
+        if (sent) {
+          this.phase = PH_CLUSTER;
+          return PENDING;
+        }
       }
       root.redisDown("Redis not ready");
       return this.afterWindows(STORE_ERROR);
     }
     return this.afterWindows(root.windows.admit(this.hits, this.estimate, now, this.ledger, this.rej));
+  }
+
+  /** enforce_max_tokens: the reserved output cap goes into the body. */
+  private writeCap(f: RequestFacts): void {
+    const e = this.cfg!.estimate;
+    const b = withOutputCap(this.body!, f, this.capAt, e.openAiChatField, e.defaultMaxTokens);
+    if (b !== null && replaceBuffer(BufferType.HttpRequestBody, b) == WasmResult.Ok) f.injectedCap = e.defaultMaxTokens;
+  }
+
+  /** The Redis answer for a stream that already ended (effective context: the root). */
+  abandonedDecision(result: i32): void {
+    if (result != ADMIT || this.ledger.count == 0) return;
+    const cluster = this.limiter.clusterOf(this.cfg!);
+    if (cluster !== null) cluster.rollback(this.ledger, <i64>nowMillis());
+    this.ledger.count = 0;
   }
 
   /** The Redis answer (effective context: this stream). */
@@ -232,9 +278,12 @@ export class RateLimitStream extends HttpContext {
   acquireSlots(): i32 {
     const root = this.limiter;
     const now = <i64>nowMillis();
-    while (this.slotIdx < this.hits.length) {
-      const hit = this.hits[this.slotIdx];
-      const c = hit.item.concurrency;
+    const n = this.hits.length;
+    // Indexes n..2n-1: strict mode's one-at-a-time slot of each token key.
+    const total = this.exclusive ? 2 * n : n;
+    while (this.slotIdx < total) {
+      const hit = this.hits[this.slotIdx % n];
+      const c = this.slotIdx < n ? hit.item.concurrency : hit.item.hasTokenWindow() ? exclusiveLimit(hit.item) : null;
       if (c === null) {
         this.slotIdx++;
         continue;
@@ -273,8 +322,9 @@ export class RateLimitStream extends HttpContext {
         continue;
       }
       // QUEUE_FULL
-      metrics.queueFull.increment(1);
       metrics.countRuleLimited(hit.rule.name);
+      if (this.slotIdx >= n) return this.refuseExclusive(hit);
+      metrics.queueFull.increment(1);
       return this.refuse(KIND_CONCURRENCY, this.cfg!.rejectedCode, c);
     }
     this.phase = PH_ADMITTED;
@@ -288,6 +338,28 @@ export class RateLimitStream extends HttpContext {
     this.rej.status = status;
     this.rej.limit = c.maxInFlight;
     this.rej.resetMs = kind == KIND_QUEUE_TIMEOUT ? 1000 : c.maxWaitMs > 1000 ? 1000 : c.maxWaitMs;
+    this.reject();
+    return DONE_REJECT;
+  }
+
+  /** Strict mode: another request of this token key that may underestimate is in flight. */
+  private refuseExclusive(hit: Hit): i32 {
+    this.giveBack();
+    metrics.tokenLimited.increment(1);
+    const rej = this.rej;
+    rej.kind = KIND_TOKENS;
+    rej.status = this.cfg!.rejectedCode;
+    rej.remaining = 0;
+    rej.resetMs = 1000;
+    rej.rule = hit.rule.name;
+    const ws = hit.item.windows;
+    for (let i = 0; i < ws.length; i++) {
+      if (ws[i].tokens) {
+        rej.limit = ws[i].spec.limit;
+        rej.what = describeField(ws[i].field, true);
+        break;
+      }
+    }
     this.reject();
     return DONE_REJECT;
   }

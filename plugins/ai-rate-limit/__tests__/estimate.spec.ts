@@ -1,4 +1,4 @@
-import { RequestFacts, EstimateConfig, scanRequestBody, estimateTokens, estimateInputTokens } from "../estimate";
+import { RequestFacts, EstimateConfig, scanRequestBody, estimateTokens, estimateInputTokens, mayUnderestimate, MODE_UPPER_BOUND } from "../estimate";
 
 function facts(body: string): RequestFacts {
   const f = new RequestFacts();
@@ -61,5 +61,47 @@ describe("estimateTokens", () => {
     expect(estimateTokens(g, cfg)).toBe(1 + 1000);
     const h = facts("not json at all!");
     expect(estimateTokens(h, cfg)).toBe(4 + 1000);
+  });
+});
+
+describe("upper_bound mode", () => {
+  it("counts messages, system, tools, and structure below the top level", () => {
+    const f = facts('{"model":"m","system":"be brief","messages":[{"role":"user","content":"hi"},{"role":"assistant","content":[{"type":"text","text":"yo"}]}],"tools":[{"name":"f","input_schema":{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"strict":true,"n":12}}]}');
+    expect(f.messages).toBe(3); // system + 2 messages
+    expect(f.hasTools).toBe(true);
+    // keys below the top level: role content role content type text name input_schema type properties city type required strict n
+    // = 4+7+4+7+4+4+4+12+4+10+4+4+8+6+1 = 83; literals: true (4); numbers: 12 (2)
+    expect(f.structureBytes).toBe(89);
+    const cfg = new EstimateConfig();
+    cfg.mode = MODE_UPPER_BOUND;
+    cfg.toolTokens = 100;
+    // text: m be brief user hi assistant text yo f object string city = 1+8+4+2+9+4+2+1+6+6+4 = 47
+    expect(f.textBytes).toBe(47);
+    expect(estimateInputTokens(f, cfg)).toBe(47 + 89 + 3 * 4 + 3 + 100);
+  });
+  it("counts Gemini contents, Responses string input, and string items", () => {
+    expect(facts('{"contents":[{"role":"user","parts":[{"text":"a"}]},{"role":"model","parts":[]}],"systemInstruction":{"parts":[]}}').messages).toBe(3);
+    expect(facts('{"model":"o","input":"hello"}').messages).toBe(1);
+    expect(facts('{"input":["a","b",{"role":"user","content":"c"}]}').messages).toBe(3);
+  });
+  it("records where a cap could go and whether one is there", () => {
+    const f = facts(' { "model" : "m" , "generationConfig" : { } }');
+    expect(f.objectOpen).toBe(2);
+    expect(f.objectEmpty).toBe(false);
+    expect(f.genConfigOpen).toBe(41);
+    expect(f.genConfigEmpty).toBe(true);
+    expect(f.capKeySeen).toBe(false);
+    expect(facts('{"max_tokens":null}').capKeySeen).toBe(true);
+    expect(facts('{"max_tokens":null}').maxOutput).toBe(-1);
+    expect(facts('{"generationConfig":null}').genConfigOpen).toBe(-2);
+    expect(facts('{}').objectEmpty).toBe(true);
+  });
+  it("may underestimate without an output cap or with images", () => {
+    expect(mayUnderestimate(facts('{"max_tokens":5}'))).toBe(false);
+    expect(mayUnderestimate(facts('{"messages":[]}'))).toBe(true);
+    expect(mayUnderestimate(facts('{"max_tokens":5,"u":"data:image/png;base64,AA"}'))).toBe(true);
+    const f = facts('{"messages":[]}');
+    f.injectedCap = 10;
+    expect(mayUnderestimate(f)).toBe(false);
   });
 });
