@@ -19,6 +19,7 @@ import { pickKey, keyText, KEY_NONE } from "./key-store";
 import { requestHash } from "./cache-entry";
 import { cacheLookup, sendDegraded } from "./degrade-cache";
 import { sendError, PROVIDER_HEADER, VARIANT_HEADER } from "./attempts";
+import { removeEndpointHeaders, setEndpointHeaders } from "./endpoint-headers";
 
 class RequestHeaderLookup extends HeaderLookup {
   get(name: string): string | null {
@@ -41,6 +42,7 @@ export function onRequestHeaders(s: RequestState, endOfStream: bool): FilterHead
   requestHeaders.remove(cfg.routing.clusterHeader);
   requestHeaders.remove(PROVIDER_HEADER);
   requestHeaders.remove(VARIANT_HEADER);
+  removeEndpointHeaders(cfg.routing.endpointHeaderPrefix);
 
   if (c.api == Api.Unknown) return unknownPath(s);
   // Only POST (GET for the model list) is an API call; CORS preflights and the like pass.
@@ -159,6 +161,7 @@ function unknownPath(s: RequestState): FilterHeadersStatus {
     return FilterHeadersStatus.StopIteration;
   }
   s.variant = d.variant;
+  setEndpointHeaders(s.cfg.routing.endpointHeaderPrefix, d.endpoint);
   const t = new Target(p, "", k);
   const up = buildUpstreamRequest(p, s.client, "", keyOf(s, t));
   s.live = t;
@@ -210,6 +213,8 @@ function chooseLive(s: RequestState, model: string, sticky: string): bool {
   s.current = t;
   s.triedKeys = [t.key];
   s.variant = t.provider === d.provider ? d.variant : (t.provider.variant.length > 0 ? t.provider.variant : t.provider.id);
+  // The rule's endpoints belong to its provider's cluster, not to a fallback's.
+  if (t.provider === d.provider) setEndpointHeaders(cfg.routing.endpointHeaderPrefix, d.endpoint);
   setProperty(["ai_proxy_provider"], String.UTF8.encode(t.provider.id));
   setProperty(["ai_proxy_variant"], String.UTF8.encode(s.variant));
   return true;

@@ -4,6 +4,9 @@
 //     "sticky": {"header": "x-mse-consumer"},      // or {"bodyField": "user"}: hash key for A/B splits
 //     "tags": [{"header": "x-ai-tag", "value": "canary", "provider": "p2"}],   // or "regex": "..."
 //     "models": [{"model": "claude-*", "provider": "anthropic"}],             // needs the body
+//     // a tag or model rule may add "endpointMetadata": {"gpu": "a100"}: the winning rule's pairs
+//     // go out as x-ai-endpoint-<key> headers (Envoy's header_to_metadata + subset LB pick endpoints)
+//     "endpointHeaderPrefix": "x-ai-endpoint-",
 //     "fallback": ["gpt-4o-mini", {"provider": "local", "model": "qwen2.5-7b"}],
 //     "fallbackOnStatus": ["429", "5.*"]
 //   }
@@ -15,11 +18,20 @@ import { ModelPattern } from "./model-pattern";
 import { Regex } from "./regex";
 import { StatusPatterns, parseStatusPatterns } from "./failover-config";
 
+/** Endpoint metadata a rule asks for: keys (lower-case header-name characters) and values. */
+export class EndpointMetadata {
+  keys: string[] = [];
+  values: string[] = [];
+}
+
+export const NO_ENDPOINT_METADATA = new EndpointMetadata();
+
 export class TagRule {
   header: string = "";
   value: string = "";
   re: Regex | null = null;
   provider: Provider | null = null;
+  endpoint: EndpointMetadata = NO_ENDPOINT_METADATA;
 
   matches(v: string): bool {
     if (this.re !== null) return this.re!.fullMatch(v);
@@ -28,6 +40,7 @@ export class TagRule {
 }
 
 export class ModelRule {
+  endpoint: EndpointMetadata = NO_ENDPOINT_METADATA;
   constructor(public pattern: ModelPattern, public provider: Provider) {}
 }
 
@@ -38,6 +51,8 @@ export class FallbackEntry {
 
 export class RoutingConfig {
   clusterHeader: string = "x-ai-cluster";
+  /** request headers with this prefix are ai-proxy's to set (client copies removed) */
+  endpointHeaderPrefix: string = "x-ai-endpoint-";
   stickyHeader: string = "";
   stickyBodyField: string = "";
   tags: TagRule[] = [];
@@ -51,7 +66,57 @@ export class RoutingConfig {
   }
 }
 
-const ROUTING_FIELDS: string[] = ["clusterHeader", "sticky", "tags", "models", "fallback", "fallbackOnStatus"];
+const ROUTING_FIELDS: string[] = ["clusterHeader", "endpointHeaderPrefix", "sticky", "tags", "models", "fallback", "fallbackOnStatus"];
+
+/** RFC 9110 tchar: what a header name may hold. */
+function isTokenChar(c: i32): bool {
+  if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) return true;
+  return "!#$%&'*+-.^_`|~".indexOf(String.fromCharCode(c)) >= 0;
+}
+
+function isHeaderName(s: string): bool {
+  if (s.length == 0) return false;
+  for (let i = 0; i < s.length; i++) if (!isTokenChar(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** A header value must not hold CR, LF or NUL (Envoy rejects it). */
+function isHeaderValue(s: string): bool {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0 || c == 10 || c == 13) return false;
+  }
+  return true;
+}
+
+/** `endpointMetadata`: an object of non-empty strings whose keys can end a header name. */
+function parseEndpointMetadata(f: JsonFields, rule: JSON.Obj, path: string): EndpointMetadata {
+  const o = f.obj(rule, "endpointMetadata", path);
+  if (o === null) return NO_ENDPOINT_METADATA;
+  const ep = fieldPath(path, "endpointMetadata");
+  const m = new EndpointMetadata();
+  const keys = o.keys();
+  for (let i = 0; i < keys.length; i++) {
+    const k = unchecked(keys[i]);
+    const kp = fieldPath(ep, k);
+    if (!isHeaderName(k)) {
+      f.fail(kp, "key must be header-name characters (letters, digits, !#$%&'*+-.^_`|~)");
+      continue;
+    }
+    const v = o.get(k)!;
+    if (v.type != JSON.Types.String) {
+      f.expected(kp, "string", v);
+      continue;
+    }
+    const s = v.get<string>();
+    if (s.length == 0) f.fail(kp, "must not be empty");
+    else if (!isHeaderValue(s)) f.fail(kp, "must not contain CR, LF or NUL");
+    m.keys.push(k.toLowerCase());
+    m.values.push(s);
+  }
+  if (m.keys.length == 0) f.fail(ep, "must name at least one key");
+  return m;
+}
 
 function findProvider(providers: Provider[], id: string): Provider | null {
   for (let i = 0; i < providers.length; i++) if (providers[i].id == id) return providers[i];
@@ -75,6 +140,8 @@ export function parseRouting(f: JsonFields, obj: JSON.Obj | null, path: string, 
   f.rejectUnknown(o, ROUTING_FIELDS, path);
   r.clusterHeader = f.str(o, "clusterHeader", path, "x-ai-cluster").toLowerCase();
   if (r.clusterHeader.length == 0) f.fail(fieldPath(path, "clusterHeader"), "must not be empty");
+  r.endpointHeaderPrefix = f.str(o, "endpointHeaderPrefix", path, "x-ai-endpoint-").toLowerCase();
+  if (!isHeaderName(r.endpointHeaderPrefix)) f.fail(fieldPath(path, "endpointHeaderPrefix"), "must be header-name characters");
 
   const sticky = f.obj(o, "sticky", path);
   if (sticky !== null) {
@@ -94,7 +161,7 @@ export function parseRouting(f: JsonFields, obj: JSON.Obj | null, path: string, 
       const t = f.itemObj(tags, i, tp);
       if (t === null) continue;
       const ip = indexPath(tp, i);
-      f.rejectUnknown(t, ["header", "value", "regex", "provider"], ip);
+      f.rejectUnknown(t, ["header", "value", "regex", "provider", "endpointMetadata"], ip);
       const rule = new TagRule();
       if (f.require(t, "header", ip)) rule.header = f.str(t, "header", ip, "").toLowerCase();
       rule.value = f.str(t, "value", ip, "");
@@ -105,6 +172,7 @@ export function parseRouting(f: JsonFields, obj: JSON.Obj | null, path: string, 
         rule.re = re;
       } else if (!f.present(t, "value")) f.fail(ip, "set value or regex");
       rule.provider = providerRef(f, t, ip, providers);
+      rule.endpoint = parseEndpointMetadata(f, t, ip);
       r.tags.push(rule);
     }
   }
@@ -116,12 +184,17 @@ export function parseRouting(f: JsonFields, obj: JSON.Obj | null, path: string, 
       const m = f.itemObj(models, i, mp);
       if (m === null) continue;
       const ip = indexPath(mp, i);
-      f.rejectUnknown(m, ["model", "provider"], ip);
+      f.rejectUnknown(m, ["model", "provider", "endpointMetadata"], ip);
       if (!f.require(m, "model", ip)) continue;
       const pat = ModelPattern.parse(f.str(m, "model", ip, ""));
       if (pat.error !== null) f.fail(fieldPath(ip, "model"), pat.error!);
       const p = providerRef(f, m, ip, providers);
-      if (p !== null) r.models.push(new ModelRule(pat, p));
+      const endpoint = parseEndpointMetadata(f, m, ip);
+      if (p !== null) {
+        const rule = new ModelRule(pat, p);
+        rule.endpoint = endpoint;
+        r.models.push(rule);
+      }
     }
   }
 

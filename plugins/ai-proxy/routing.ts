@@ -4,8 +4,10 @@
 //   3. provider weights: a bucket in [0, total weight) from the sticky key's hash (same key ->
 //      same variant, so an A/B split is stable per consumer or user), or random without a key;
 //   4. activeProviderId (or the only provider).
+// A tag or model rule's endpointMetadata comes with the decision (weights and default have none).
 // Pure: the caller supplies the headers, the model, the sticky value and a random number.
 import { Config } from "./config";
+import { EndpointMetadata, NO_ENDPOINT_METADATA } from "./routing-config";
 import { Provider } from "./providers/provider";
 import { fnv1a32 } from "./hash";
 
@@ -14,7 +16,13 @@ export abstract class HeaderLookup {
 }
 
 export class Decision {
+  endpoint: EndpointMetadata = NO_ENDPOINT_METADATA;
   constructor(public provider: Provider, public reason: string) {}
+
+  withEndpoint(e: EndpointMetadata): Decision {
+    this.endpoint = e;
+    return this;
+  }
 
   /** The A/B label: the provider's `variant`, else its id. */
   get variant(): string {
@@ -50,11 +58,11 @@ export function decide(c: Config, headers: HeaderLookup, model: string, stickyVa
   for (let i = 0; i < r.tags.length; i++) {
     const t = r.tags[i];
     const v = headers.get(t.header);
-    if (v !== null && t.matches(v)) return new Decision(t.provider!, "tag");
+    if (v !== null && t.matches(v)) return new Decision(t.provider!, "tag").withEndpoint(t.endpoint);
   }
   if (model.length > 0) {
     for (let i = 0; i < r.models.length; i++) {
-      if (r.models[i].pattern.matches(model)) return new Decision(r.models[i].provider, "model");
+      if (r.models[i].pattern.matches(model)) return new Decision(r.models[i].provider, "model").withEndpoint(r.models[i].endpoint);
     }
   }
   if (c.weighted.length > 0) {
