@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 TESTS ?= $(shell find tests -name '*.test.ts' -not -path '*/node_modules/*' 2>/dev/null | sort)
 
-.PHONY: all build run test test-as test-node deps system-deps bench fuzz soak compare clean abi-check
+.PHONY: all build run test test-as test-node deps system-deps bench fuzz soak long-stream compare clean abi-check
 
 all: build
 
@@ -48,6 +48,10 @@ fuzz: build
 
 soak: build
 	npx tsx bench/soak.ts
+
+# One 1,000,000-event SSE response through ai-statistics (memory flat, token counts exact).
+long-stream: build
+	npx tsx bench/long-stream.ts
 
 # Side by side with Portkey's gateway; installs its own dependencies under bench/compare/.
 compare: build
