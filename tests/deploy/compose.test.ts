@@ -36,7 +36,7 @@ describe("envoy/docker-compose.yaml", () => {
     const mounts = Object.fromEntries(e.volumes.map((v: string) => v.split(":")).map(([a, b]: string[]) => [b, a]));
     assert.equal(mounts["/etc/envoy/envoy.yaml"], "./envoy-compose.yaml");
     // each wasm filename in the bootstrap is mounted, relative to working_dir
-    for (const f of hcm(composeFile).http_filters.slice(0, -1)) {
+    for (const f of hcm(composeFile).http_filters.filter((x: any) => x.typed_config["@type"].endsWith(".wasm.v3.Wasm"))) {
       const file = f.typed_config.config.vm_config.code.local.filename as string;
       const inContainer = path.posix.resolve(e.working_dir, file);
       assert.equal(mounts[inContainer], `../dist/${path.basename(file)}`, `${file} mounted`);
@@ -150,6 +150,15 @@ describe("envoy/envoy-compose.yaml against envoy/envoy.yaml", () => {
     assert.ok(clusters.has("qwen-local.DEFAULT-GROUP.public.nacos"));
     assert.ok(clusters.has("LLAMA-LOCAL.eureka"));
   });
+
+  it("registry clusters pick instances by metadata: lb_subset_config keyed like the endpoint-metadata filter", () => {
+    const keys = hcm(composeFile).http_filters.find((f: any) => f.name === "endpoint-metadata").typed_config.request_rules.map((r: any) => r.on_header_present.key);
+    for (const c of composeFile.static_resources.clusters.filter((x: any) => x.type === "EDS")) {
+      assert.equal(c.lb_subset_config.fallback_policy, "ANY_ENDPOINT", c.name);
+      assert.deepEqual(c.lb_subset_config.subset_selectors, [{ keys: ["gpu"], fallback_policy: "NO_FALLBACK" }], c.name);
+      for (const sel of c.lb_subset_config.subset_selectors) for (const k of sel.keys) assert.ok(keys.includes(k), `${c.name}: selector key ${k} has a header rule`);
+    }
+  });
 });
 
 describe("envoy/envoy-compose.yaml in the local runner", () => {
@@ -166,13 +175,16 @@ describe("envoy/envoy-compose.yaml in the local runner", () => {
     const [mock, nacosModel, eurekaModel] = mocks;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-eds-"));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const eds = (cluster: string, port: number) =>
+    const t4Model = await startMockProvider({ port: 0 });
+    cleanups.push(() => t4Model.close());
+    const eds = (cluster: string, eps: Array<[number, string]>) =>
       fs.writeFileSync(
         path.join(dir, `${cluster}.yaml`),
-        `version_info: "1"\nresources:\n- "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment\n  cluster_name: ${cluster}\n  endpoints:\n  - lb_endpoints:\n    - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${port} } } }\n`,
+        `version_info: "1"\nresources:\n- "@type": type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment\n  cluster_name: ${cluster}\n  endpoints:\n  - lb_endpoints:\n` +
+          eps.map(([port, gpu]) => `    - endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${port} } } }\n      metadata: { filter_metadata: { envoy.lb: { gpu: ${gpu} } } }\n`).join(""),
       );
-    eds("qwen-local.DEFAULT-GROUP.public.nacos", nacosModel.port);
-    eds("LLAMA-LOCAL.eureka", eurekaModel.port);
+    eds("qwen-local.DEFAULT-GROUP.public.nacos", [[nacosModel.port, "a100"], [t4Model.port, "t4"]]);
+    eds("LLAMA-LOCAL.eureka", [[eurekaModel.port, "a100"]]);
     const text = composeText
       .replaceAll("address: mock-llm, port_value: 18080", `address: localhost, port_value: ${mock.port}`)
       .replaceAll(EDS_DIR, dir + "/");
@@ -191,7 +203,10 @@ describe("envoy/envoy-compose.yaml in the local runner", () => {
     assert.equal(mock.state.requests.length, 1);
     const viaNacos = await ask({ "x-ai-tag": "nacos" });
     assert.equal(viaNacos.status, 200, viaNacos.body);
-    assert.equal(nacosModel.state.requests.length, 1, "the Nacos cluster's EDS endpoint answered");
+    assert.equal(nacosModel.state.requests.length + t4Model.state.requests.length, 1, "an endpoint of the Nacos cluster's EDS file answered");
+    for (let i = 0; i < 6; i++) assert.equal((await ask({ "x-ai-tag": "nacos-a100" })).status, 200);
+    assert.equal(nacosModel.state.requests.length + t4Model.state.requests.length, 7);
+    assert.ok(nacosModel.state.requests.length >= 6, "x-ai-tag nacos-a100: only the gpu=a100 instance");
     assert.equal(nacosModel.state.lastRequest()!.path, "/v1/chat/completions");
     const viaEureka = await ask({ "x-ai-tag": "eureka" });
     assert.equal(viaEureka.status, 200, viaEureka.body);

@@ -51,7 +51,11 @@ test("the file keeps the shape the deployment relies on", () => {
   assert.equal(l.address.socket_address.port_value, 10000);
   const hcm = l.filter_chains[0].filters[0].typed_config;
   const filters = hcm.http_filters.map((f: any) => f.name);
-  assert.deepEqual(filters, ["ai-statistics", "ai-rate-limit", "ai-proxy", "envoy.filters.http.router"]);
+  assert.deepEqual(filters, ["ai-statistics", "ai-rate-limit", "ai-proxy", "endpoint-metadata", "envoy.filters.http.router"]);
+  // header_to_metadata after the wasm filters: x-ai-endpoint-gpu (set by ai-proxy) -> envoy.lb
+  const h2m = hcm.http_filters[3].typed_config;
+  assert.equal(h2m["@type"], "type.googleapis.com/envoy.extensions.filters.http.header_to_metadata.v3.Config");
+  assert.deepEqual(h2m.request_rules, [{ header: "x-ai-endpoint-gpu", on_header_present: { metadata_namespace: "envoy.lb", key: "gpu", type: "STRING" }, remove: true }]);
   const allow = Object.fromEntries(hcm.http_filters.slice(0, 3).map((f: any) => [f.name, f.typed_config.config.allow_on_headers_stop_iteration === true]));
   assert.deepEqual(allow, { "ai-statistics": false, "ai-rate-limit": true, "ai-proxy": true });
   const routes = hcm.route_config.virtual_hosts[0].routes;
