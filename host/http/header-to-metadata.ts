@@ -35,12 +35,16 @@ export function applyHeaderToMetadata(cfg: HeaderToMetadataConfig, headers: Head
   if (byNamespace !== null) for (const [ns, fields] of byNamespace) info.setDynamicMetadata(ns, fields);
 }
 
+// absl::SimpleAtod: surrounding whitespace, an optional "+", then what from_chars reads in its
+// general format (decimal with exponent, inf/infinity, nan); the whole text must be consumed.
+const DOUBLE = /^(?:\+(?!-))?(-?)(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|(inf(?:inity)?)|(nan))$/i;
+
 function typedValue(kv: MetadataKeyValue, raw: string): unknown {
   if (raw === "" || raw.length >= MAX_HEADER_VALUE_LEN) return undefined;
   if (kv.type === "STRING") return raw;
-  // absl::SimpleAtod on the trimmed text: a decimal or hex float, inf/nan; not "" or trailing junk.
-  const t = raw.trim();
-  if (t === "" || !/^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+|inf|infinity|nan)$/i.test(t)) return undefined;
-  const n = /^[+-]?0x/i.test(t) ? (t.startsWith("-") ? -1 : 1) * parseInt(t.replace(/^[+-]/, ""), 16) : Number(t.replace(/^\+/, "").replace(/^(-?)inf(inity)?$/i, "$1Infinity"));
-  return n;
+  const m = DOUBLE.exec(raw.trim());
+  if (!m) return undefined;
+  if (m[3]) return m[1] ? -Infinity : Infinity;
+  if (m[4]) return NaN;
+  return Number(m[1] + m[2]);
 }

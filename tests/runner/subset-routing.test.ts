@@ -140,8 +140,13 @@ describe("header_to_metadata", () => {
     assert.equal(i.dynamicMetadata, null);
     assert.equal(h.get("x-gpu"), undefined);
     const j = info();
-    applyHeaderToMetadata(cfg, new HeaderMap([["x-n", " 2.5 "]]), j);
-    assert.deepEqual(j.dynamicMetadata?.get("envoy.filters.http.header_to_metadata"), { n: 2.5 });
+    applyHeaderToMetadata(cfg, new HeaderMap([["x-n", " +2.5e1 "]]), j);
+    assert.deepEqual(j.dynamicMetadata?.get("envoy.filters.http.header_to_metadata"), { n: 25 });
+    for (const bad of ["+-1", "0x10", "1 2", ""]) {
+      const k = info();
+      applyHeaderToMetadata({ filterName: "h", requestRules: [cfg.requestRules[1]] }, new HeaderMap([["x-n", bad]]), k);
+      assert.equal(k.dynamicMetadata, null, `"${bad}" is not a number for absl::SimpleAtod`);
+    }
   });
 });
 
