@@ -273,6 +273,18 @@ describe("runner: header_to_metadata + lb_subset_config", () => {
     assert.equal((await get(`${base}/`)).status, 503, "no criteria under NO_FALLBACK");
   });
 
+  it("a route can disable the filter (FilterConfig disabled): the header then stays and picks nothing", async () => {
+    const s = await servers();
+    const route = `
+              - match: {prefix: "/plain"}
+                route: {cluster: models}
+                typed_per_filter_config:
+                  endpoint-metadata: {"@type": type.googleapis.com/envoy.config.route.v3.FilterConfig, disabled: true}`;
+    const r = await runner(bootstrap({ a1: s.a1.port, a2: s.a2.port, t4: s.t4.port }, { fallback: "ANY_ENDPOINT", extraRoute: route }));
+    for (let i = 0; i < 12; i++) assert.equal((await get(`http://127.0.0.1:${r.listenerPorts[0]}/plain`, { "x-ai-endpoint-gpu": "t4" })).status, 200);
+    assert.deepEqual(new Set(s.seen), new Set(["a1+header", "a2+header", "t4+header"]));
+  });
+
   it("rejects what it does not implement, naming the field", async () => {
     const text = bootstrap({ a1: 1, a2: 2, t4: 3 }, { fallback: "ANY_ENDPOINT" })
       .replace("remove: true", "remove: true\n                cookie: c\n              response_rules: [{header: x}]")
