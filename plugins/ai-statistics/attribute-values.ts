@@ -20,6 +20,20 @@ export class AttributeValues {
     }
   }
 
+  get count(): i32 {
+    return this.values.length;
+  }
+
+  /** Forgets every value (reuse for another request with the same attributes). */
+  clear(limit: i32): void {
+    this.limit = limit;
+    for (let i = 0, n = this.values.length; i < n; i++) {
+      unchecked((this.values[i] = null));
+      unchecked((this.pieces[i] = null));
+      unchecked((this.lengths[i] = 0));
+    }
+  }
+
   /** A value from a header, a fixed value or a whole body (null: absent). */
   set(i: i32, v: string | null): void {
     if (v === null) return;

@@ -54,6 +54,7 @@ export class StatsConfig {
   needRequestBody: bool = false; // a whole-request copy (request_body attributes, question)
   needResponseBody: bool = false; // a whole-response copy (response_body attributes)
   hasStreamAttributes: bool = false; // response_streaming_body attributes or answer
+  hasLogAttributes: bool = false; // attributes written into the log record (may repeat a member)
 
   /** The request path is one this plugin handles (suffix match, query ignored; a "/x" suffix
    *  also matches ":x", so Higress's "/generateContent" matches Gemini's `...:generateContent`). */
@@ -141,6 +142,7 @@ export class StatsConfigParser extends ConfigParser<StatsConfig> {
         if (a.source == Source.ResponseBody) c.needResponseBody = true;
         if (a.source == Source.ResponseStreamingBody || a.builtin == Builtin.Answer) c.hasStreamAttributes = true;
         if (a.builtin == Builtin.Answer) c.needResponseBody = true; // non-streamed answers
+        if (a.applyToLog && !a.asSeparateLogField) c.hasLogAttributes = true;
       }
     }
     if (!r.ok) {

@@ -12,7 +12,6 @@ import {
 } from "../../assembly";
 import { StatsConfig, StatsConfigParser } from "./config";
 import { RequestState } from "./request-state";
-import { ResponseReader } from "./response-reader";
 import { Source, Builtin } from "./attribute-config";
 import { BuiltinPaths } from "./builtin-attributes";
 import { apiOf, modelFromPath } from "./request-info";
@@ -27,6 +26,9 @@ import { finalUsage, outcomeOf, bodyErrorType, numbersOf, logRecordOf, builtinUs
 const PROXY_PROVIDER_STATE = "ai_proxy_provider";
 const PROXY_VARIANT_STATE = "ai_proxy_variant";
 
+/** Request states kept for reuse per VM: beyond this many concurrent streams, new ones allocate. */
+const MAX_FREE_STATES = 32;
+
 class StatsRoot extends RootContext {
   rules: RouteRules<StatsConfig> = new RouteRules<StatsConfig>();
   registry: MetricRegistry = new MetricRegistry();
@@ -40,6 +42,23 @@ class StatsRoot extends RootContext {
   errors: LabelLimiter = new LabelLimiter(200);
   private lastRaw: MetricLabels = new MetricLabels();
   private scratch: MetricLabels = new MetricLabels();
+  /** request states of finished streams, reused by new ones (bounded) */
+  private freeStates: RequestState[] = [];
+  /** the log record, rewritten by every report (reports never nest) */
+  record: LogRecord = new LogRecord();
+
+  takeState(cfg: StatsConfig): RequestState {
+    const free = this.freeStates;
+    if (free.length == 0) return new RequestState(cfg);
+    const st = free.pop();
+    st.reset(cfg);
+    return st;
+  }
+
+  giveState(st: RequestState): void {
+    st.release();
+    if (this.freeStates.length < MAX_FREE_STATES) this.freeStates.push(st);
+  }
   private lastSet: MetricSet | null = null;
 
   onConfigure(configuration: string): bool {
@@ -110,12 +129,12 @@ class StatsStream extends HttpContext {
     const path = requestHeaders.get(":path");
     const p = path === null ? "" : path!;
     if (!cfg.pathEnabled(p)) return FilterHeadersStatus.Continue;
-    const st = new RequestState(cfg);
+    const st = this.statsRoot.takeState(cfg);
     st.startNanos = nowNanos();
     st.path = p;
     st.api = apiOf(p);
     this.st = st;
-    this.readAiHeaders(st);
+    this.readRequestAiHeaders(st);
     const attrs = cfg.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = unchecked(attrs[i]);
@@ -152,12 +171,8 @@ class StatsStream extends HttpContext {
     st.contentType = ct === null ? "" : ct!;
     st.stream = st.contentType.toLowerCase().includes("text/event-stream");
     const cfg = st.cfg;
-    if (cfg.contentTypeEnabled(st.contentType)) {
-      st.response = new ResponseReader(st.stream, cfg, st.values, this.statsRoot.builtins);
-    }
-    this.readAiHeaders(st);
-    // The request headers are final once the response starts: the end need not read them again.
-    st.aiHeadersRead = true;
+    if (cfg.contentTypeEnabled(st.contentType)) st.startResponse(st.stream, this.statsRoot.builtins);
+    this.readLateAiHeaders(st);
     const attrs = cfg.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = unchecked(attrs[i]);
@@ -195,6 +210,14 @@ class StatsStream extends HttpContext {
     return FilterTrailersStatus.Continue;
   }
 
+  onDone(): void {
+    // on_log came first (Envoy: on_log, on_done, on_delete): nothing reads the state any more.
+    const st = this.st;
+    if (st === null) return;
+    this.st = null;
+    if (st.reported) this.statsRoot.giveState(st);
+  }
+
   onLog(): void {
     const st = this.st;
     if (st === null || st.reported) return;
@@ -206,13 +229,37 @@ class StatsStream extends HttpContext {
     this.report(st);
   }
 
-  /** Request headers, or a later phase when another filter (ai-proxy) set them after us. Past the
-   *  request phase Envoy may no longer expose the request headers to this filter, so ai-proxy's
-   *  filter state (wasm.ai_proxy_provider / wasm.ai_proxy_variant) is read as well. */
-  private readAiHeaders(st: RequestState): void {
+  /** At the request headers: consumer, provider, variant (when a filter before this one set
+   *  them) and the session id. */
+  private readRequestAiHeaders(st: RequestState): void {
     const cfg = st.cfg;
     const consumer = requestHeaders.get(cfg.consumerHeader);
     if (consumer !== null) st.consumer = consumer!;
+    const provider = requestHeaders.get(cfg.providerHeader);
+    if (provider !== null) st.provider = provider!;
+    const variant = requestHeaders.get(cfg.variantHeader);
+    if (variant !== null) st.variant = variant!;
+    const sessions = cfg.sessionHeaders;
+    for (let i = 0, n = sessions.length; i < n; i++) {
+      const s = requestHeaders.get(unchecked(sessions[i]));
+      if (s !== null && s!.length > 0) {
+        st.sessionId = s!;
+        break;
+      }
+    }
+  }
+
+  /** Once the response starts (or at the end when it never did): what a later filter (ai-proxy)
+   *  set after us. Past the request phase Envoy may no longer expose the request headers to this
+   *  filter, so ai-proxy's filter state (wasm.ai_proxy_provider / wasm.ai_proxy_variant) is read
+   *  when the header is absent. The consumer is read again only when it was absent. */
+  private readLateAiHeaders(st: RequestState): void {
+    st.aiHeadersRead = true;
+    const cfg = st.cfg;
+    if (st.consumer.length == 0) {
+      const consumer = requestHeaders.get(cfg.consumerHeader);
+      if (consumer !== null) st.consumer = consumer!;
+    }
     const provider = requestHeaders.get(cfg.providerHeader);
     if (provider !== null) st.provider = provider!;
     else if (st.provider.length == 0) {
@@ -224,15 +271,6 @@ class StatsStream extends HttpContext {
     else if (st.variant.length == 0) {
       const v = getPropertyString([PROXY_VARIANT_STATE]);
       if (v !== null) st.variant = v!;
-    }
-    if (st.sessionId.length == 0) {
-      for (let i = 0; i < cfg.sessionHeaders.length; i++) {
-        const s = requestHeaders.get(cfg.sessionHeaders[i]);
-        if (s !== null && s!.length > 0) {
-          st.sessionId = s!;
-          break;
-        }
-      }
     }
   }
 
@@ -264,11 +302,15 @@ class StatsStream extends HttpContext {
   private report(st: RequestState): void {
     st.reported = true;
     st.endNanos = nowNanos();
-    const details = getPropertyString(["response", "code_details"]);
-    if (details !== null) st.codeDetails = details!;
+    // code_details tells an upstream answer from a local reply (5xx/429) and names resets; a
+    // response that ended normally with another status needs neither.
+    if (!st.responseEnded || isUpstreamErrorStatus(st.status)) {
+      const details = getPropertyString(["response", "code_details"]);
+      if (details !== null) st.codeDetails = details!;
+    }
     if (st.route.length == 0) st.route = routeName();
     if (st.cluster.length == 0) st.cluster = clusterName();
-    if (!st.aiHeadersRead) this.readAiHeaders(st);
+    if (!st.aiHeadersRead) this.readLateAiHeaders(st);
     const cfg = st.cfg;
     const root = this.statsRoot;
 
@@ -284,7 +326,7 @@ class StatsStream extends HttpContext {
     }
 
     // Attributes first: a configured key replaces the default member of the same name.
-    const rec = new LogRecord();
+    const rec = root.record.reset(cfg.logEscaped, cfg.hasLogAttributes);
     const attrs = cfg.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = unchecked(attrs[i]);
@@ -308,7 +350,7 @@ class StatsStream extends HttpContext {
       }
     }
     logRecordOf(rec, st, u, o, flags, errorType, chatId);
-    setProperty([cfg.logKey], rec.renderUtf8(cfg.logEscaped));
+    setProperty([cfg.logKey], rec.utf8());
   }
 }
 

@@ -5,7 +5,7 @@ import { Usage } from "../shared/usage";
 import { sliceInt } from "../shared/json-scan";
 import { errorTypeOf } from "../shared/errors";
 import { RequestState } from "./request-state";
-import { Outcome, anomaliesOf, anomalyNames, errorTypeFor } from "./anomalies";
+import { Outcome, anomaliesOf, errorTypeFor, ANOMALY_NAMES } from "./anomalies";
 import { RequestNumbers } from "./metrics";
 import { LogRecord } from "./log-record";
 import { statusClass } from "./metric-names";
@@ -136,7 +136,10 @@ export function logRecordOf(r: LogRecord, st: RequestState, u: Usage, o: Outcome
   r.strIf("consumer", st.consumer);
   if (o.status > 0) r.int("response_code", o.status);
   if (errorType != "none") r.str("error_type", errorType);
-  if (flags != 0) r.strings("anomalies", anomalyNames(flags));
+  if (flags != 0 && r.beginList("anomalies")) {
+    for (let i = 0; i < ANOMALY_NAMES.length; i++) if (flags & (1 << i)) r.item(unchecked(ANOMALY_NAMES[i]));
+    r.endList();
+  }
   return r;
 }
 

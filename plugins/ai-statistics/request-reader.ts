@@ -18,6 +18,15 @@ export class RequestReader {
     if (keepCopy) this.copy = new BoundedCopy(maxCopyBytes);
   }
 
+  /** Starts on a new request (the capture, bounded to 1 KiB values, is reused). */
+  reset(keepCopy: bool, maxCopyBytes: i32): void {
+    this.capture.reset();
+    this.copy = keepCopy ? new BoundedCopy(maxCopyBytes) : null;
+    this.bytes = 0;
+    this.model = "";
+    this.stream = false;
+  }
+
   push(chunk: ArrayBuffer): void {
     this.bytes += chunk.byteLength;
     this.capture.push(chunk);

@@ -1,7 +1,9 @@
 // Reads the response body as it streams past, never holding it: SSE bodies go through the byte
 // parser event by event (usage, id, completion, streamed attributes); other bodies through the
 // top-level member capture (usage, model, id, error), plus a bounded copy only when response_body
-// attributes need one. Pure.
+// attributes need one. Events that cannot change the report (stream-markers.ts) skip the JSON
+// walk. A reader is reused by the next request of its VM (reset), so the parser and capture
+// buffers are allocated once. Pure.
 import { SseParser, SseEvent } from "../shared/sse-parser";
 import { JsonMemberCapture, MemberKeys } from "../shared/json-member-capture";
 import { UsageStream } from "../shared/usage";
@@ -10,27 +12,75 @@ import { StatsConfig } from "./config";
 import { AttributeValues } from "./attribute-values";
 import { Source, Builtin, Rule } from "./attribute-config";
 import { BuiltinPaths } from "./builtin-attributes";
+import { eventMatters } from "./stream-markers";
 
 /** Members of a whole JSON response that matter here. */
 const CAPTURE_KEYS = new MemberKeys(["id", "model", "modelVersion", "responseId", "usage", "usageMetadata", "error", "type", "response"]);
 /** With estimates on, the generated text is needed too. */
 const CAPTURE_KEYS_WITH_TEXT = new MemberKeys(["id", "model", "modelVersion", "responseId", "usage", "usageMetadata", "error", "type", "response", "choices", "candidates"]);
 
+/** A reader whose body was larger than this is not reused (its buffers may have grown). */
+export const REUSE_MAX_BYTES: i64 = 64 << 10;
+
 export class ResponseReader {
   tracker: UsageStream = new UsageStream();
+  stream: bool = false;
+  private cfg: StatsConfig;
+  private values: AttributeValues;
+  private builtins: BuiltinPaths | null;
   private sse: SseParser | null = null;
   private capture: JsonMemberCapture | null = null;
   private copy: BoundedCopy | null = null;
+  // kept between requests
+  private sseParser: SseParser | null = null;
+  private plainCapture: JsonMemberCapture | null = null;
+  private textCapture: JsonMemberCapture | null = null;
+  /** every event goes through the JSON walk (text is counted or streamed attributes read) */
+  private everyEvent: bool = false;
   bytes: i64 = 0;
 
-  constructor(public stream: bool, private cfg: StatsConfig, private values: AttributeValues, private builtins: BuiltinPaths | null) {
+  constructor(stream: bool, cfg: StatsConfig, values: AttributeValues, builtins: BuiltinPaths | null) {
+    this.cfg = cfg;
+    this.values = values;
+    this.builtins = builtins;
+    this.reset(stream, cfg, values, builtins);
+  }
+
+  /** Starts on a new response. */
+  reset(stream: bool, cfg: StatsConfig, values: AttributeValues, builtins: BuiltinPaths | null): void {
+    this.stream = stream;
+    this.cfg = cfg;
+    this.values = values;
+    this.builtins = builtins;
+    this.bytes = 0;
+    this.tracker = new UsageStream();
     this.tracker.countText = cfg.estimateUsage;
+    this.everyEvent = cfg.estimateUsage || cfg.hasStreamAttributes;
+    this.copy = null;
+    this.sse = null;
+    this.capture = null;
     if (stream) {
-      this.sse = new SseParser();
+      let p = this.sseParser;
+      if (p === null) {
+        p = new SseParser();
+        this.sseParser = p;
+      } else p.reset();
+      this.sse = p;
     } else {
-      this.capture = new JsonMemberCapture(cfg.estimateUsage ? CAPTURE_KEYS_WITH_TEXT : CAPTURE_KEYS, 1 << 20);
+      let c = cfg.estimateUsage ? this.textCapture : this.plainCapture;
+      if (c === null) {
+        c = new JsonMemberCapture(cfg.estimateUsage ? CAPTURE_KEYS_WITH_TEXT : CAPTURE_KEYS, 1 << 20);
+        if (cfg.estimateUsage) this.textCapture = c;
+        else this.plainCapture = c;
+      } else c.reset();
+      this.capture = c;
       if (cfg.needResponseBody) this.copy = new BoundedCopy(cfg.maxBodyBytes);
     }
+  }
+
+  /** Drops the body copy (the request is over). */
+  dropCopy(): void {
+    this.copy = null;
   }
 
   push(chunk: ArrayBuffer): void {
@@ -65,6 +115,7 @@ export class ResponseReader {
     cap.finish();
     this.tracker.onCaptured(cap);
     const c = this.copy;
+    this.copy = null;
     if (c === null) return;
     const body = c.text();
     if (body === null) return;
@@ -78,7 +129,9 @@ export class ResponseReader {
 
   private onEvent(ev: SseEvent): void {
     const data = ev.data;
-    this.tracker.onEvent(ev);
+    const t = this.tracker;
+    if (!this.everyEvent && t.id.length > 0 && t.usage.model.length > 0 && !eventMatters(data)) return;
+    t.onEvent(ev);
     if (!this.cfg.hasStreamAttributes) return;
     const attrs = this.cfg.attributes;
     for (let i = 0; i < attrs.length; i++) {

@@ -105,24 +105,38 @@ describe("anomalies", () => {
   });
 });
 
+function sample(escaped: bool): LogRecord {
+  return new LogRecord(escaped).str("model", "attr-model").str("model", "default").int("input_token", 12).bool("usage_estimated", true).strings("anomalies", ["slow"]);
+}
+
+function odd(r: LogRecord, s: string): LogRecord {
+  return r.str(s, s).int("n", -5).int("big", 9007199254740993).int("zero", 0).strings("list", [s, "plain"]).str("k", "");
+}
+
 describe("log record", () => {
   it("builds JSON, first key wins, escapes for Higress", () => {
-    const r = new LogRecord();
-    r.str("model", "attr-model").str("model", "default").int("input_token", 12).bool("usage_estimated", true).strings("anomalies", ["slow"]);
-    expect(r.json()).toBe('{"model":"attr-model","input_token":12,"usage_estimated":true,"anomalies":["slow"]}');
-    expect(r.render(true)).toBe('{\\"model\\":\\"attr-model\\",\\"input_token\\":12,\\"usage_estimated\\":true,\\"anomalies\\":[\\"slow\\"]}');
+    expect(sample(false).text()).toBe('{"model":"attr-model","input_token":12,"usage_estimated":true,"anomalies":["slow"]}');
+    expect(sample(true).text()).toBe('{\\"model\\":\\"attr-model\\",\\"input_token\\":12,\\"usage_estimated\\":true,\\"anomalies\\":[\\"slow\\"]}');
     expect(limitLength("ab\ud83d\ude00c", 3)).toBe("ab");
   });
 
-  it("escaped rendering equals jsonEscape of the JSON, special characters included", () => {
-    const r = new LogRecord();
-    const odd = 'q"b\\s\nn\rr\tt\bb\ff\u0001x\u001fé😀';
-    r.str(odd, odd).int("n", -5).strings("list", [odd, "plain"]).str("k", "");
-    const j = r.json();
-    expect(j).toBe("{" + jsonQuote(odd) + ":" + jsonQuote(odd) + ',"n":-5,"list":[' + jsonQuote(odd) + ',"plain"],"k":""}');
-    expect(r.render(true)).toBe(jsonEscape(j));
-    expect(String.UTF8.decode(r.renderUtf8(true))).toBe(jsonEscape(j));
-    expect(String.UTF8.decode(r.renderUtf8(false))).toBe(j);
+  it("escaped rendering equals jsonEscape of the JSON, special characters and UTF-8 included", () => {
+    const s = 'q"b\\s\nn\rr\tt\bb\ff\u0001x\u001fé😀日\u2028';
+    const j = odd(new LogRecord(false), s).text();
+    expect(j).toBe("{" + jsonQuote(s) + ":" + jsonQuote(s) + ',"n":-5,"big":9007199254740993,"zero":0,"list":[' + jsonQuote(s) + ',"plain"],"k":""}');
+    expect(odd(new LogRecord(true), s).text()).toBe(jsonEscape(j));
+    const bytes = odd(new LogRecord(false), s).utf8();
+    expect(bytes.byteLength).toBe(String.UTF8.byteLength(j));
+  });
+
+  it("is reused: reset starts a new record, long values grow the buffer", () => {
+    const r = new LogRecord(false);
+    let long = "";
+    for (let i = 0; i < 3000; i++) long += "é";
+    r.str("a", long);
+    expect(r.text()).toBe('{"a":"' + long + '"}');
+    r.reset(true, false).int("x", 1).int("x", 2);
+    expect(r.text()).toBe('{\\"x\\":1,\\"x\\":2}');
   });
 });
 
