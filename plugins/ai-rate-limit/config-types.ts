@@ -6,6 +6,7 @@ import { Cidr } from "./ip";
 import { WindowSpec } from "./windows";
 import { EstimateConfig } from "./estimate";
 import { BreakerSpec } from "./breaker";
+import { counterKey } from "./request-values";
 
 /** Where a rule takes its key value from. */
 export const enum KeySource {
@@ -37,11 +38,27 @@ export class LimitWindow {
   field: string;
   /** counter key without the key value: "<prefix>:<q|t><seconds>:" */
   keyPrefix: string;
+  /** one-entry cache of the last key value's counter key (a client's requests repeat it) */
+  private lastValue: string | null = null;
+  private lastKey: string = "";
+  /** TouchedKeys generation in which lastKey was noted (-1: not yet) */
+  notedGen: i32 = -1;
   constructor(spec: WindowSpec, tokens: bool, field: string, keyPrefix: string) {
     this.spec = spec;
     this.tokens = tokens;
     this.field = field;
     this.keyPrefix = keyPrefix;
+  }
+
+  /** counterKey(keyPrefix, value), without rebuilding (or re-hashing) a repeated value's key. */
+  keyFor(value: string): string {
+    const last = this.lastValue;
+    if (last !== null && last == value) return this.lastKey;
+    const k = counterKey(this.keyPrefix, value);
+    this.lastValue = value;
+    this.lastKey = k;
+    this.notedGen = -1;
+    return k;
   }
 }
 
@@ -182,6 +199,8 @@ export class RateLimitConfig {
   failureMode: u8 = FAIL_OPEN;
   /** may on_request_headers hold the request (StopIteration) while the body is read? */
   headerHold: bool = true;
+  /** a rule is keyed or matched by model: nothing is selected before the body is read */
+  needsModel: bool = false;
   /** any rule needs the body (a model match or key, or a token limit) */
   needsBody: bool = false;
   hasTokens: bool = false;

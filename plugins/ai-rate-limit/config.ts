@@ -235,7 +235,10 @@ export function parseConfigObject(obj: JSON.Obj, path: string): ConfigResult {
     const rs = c.groups[g].rules;
     for (let r = 0; r < rs.length; r++) {
       const rule = rs[r];
-      if (rule.needsModel()) c.needsBody = true;
+      if (rule.needsModel()) {
+        c.needsModel = true;
+        c.needsBody = true;
+      }
       if (rule.hasTokens()) {
         c.hasTokens = true;
         c.needsBody = true;

@@ -13,6 +13,8 @@
 // the request's own cap, else the configured default (written into the request when
 // enforce_max_tokens). README, "Token limits".
 
+import { findByte2 } from "../shared/swar";
+
 const K_NONE: u8 = 0;
 const K_MODEL: u8 = 1;
 const K_MAX: u8 = 2; // any of the top-level output caps
@@ -138,9 +140,12 @@ function parseCount(p: usize, start: i32, end: i32): i64 {
 
 /** One pass over the body bytes; fills `out`. Lenient: malformed JSON just yields fewer facts. */
 export function scanRequestBody(body: ArrayBuffer, out: RequestFacts): void {
+  scanBodyBytes(changetype<usize>(body), body.byteLength, out);
+}
+
+/** scanRequestBody over `n` bytes at `p` (e.g. a block the host returned, never copied). */
+export function scanBodyBytes(p: usize, n: i32, out: RequestFacts): void {
   out.reset();
-  const p = changetype<usize>(body);
-  const n = body.byteLength;
   out.bodyBytes = n;
   // Per depth: is the container an object, and which key of interest its current member has.
   const isObj = new StaticArray<bool>(MAX_TRACKED_DEPTH + 1);
@@ -151,12 +156,12 @@ export function scanRequestBody(body: ArrayBuffer, out: RequestFacts): void {
   while (i < n) {
     const c = at(p, i);
     if (c == 0x22) {
-      // string: find the closing quote, skipping escaped bytes
+      // string: find the closing quote, skipping escaped bytes (8 bytes per step between them)
       let j = i + 1;
-      while (j < n) {
-        const d = at(p, j);
-        if (d == 0x22) break;
-        j += d == 0x5c ? 2 : 1;
+      for (;;) {
+        j = findByte2(p, j, n, 0x22, 0x5c);
+        if (j >= n || at(p, j) == 0x22) break;
+        j += 2;
       }
       if (j > n) j = n;
       const start = i + 1;

@@ -1,24 +1,22 @@
-// RequestView over the current stream's request headers and properties, read once per request
-// in the headers phase (Envoy invalidates the request maps once a held stream is continued).
+// RequestView over the current stream's request headers and properties. Each value is read from
+// the host on first use (a request-count rule keyed by one header reads only that header); the
+// stream reads everything it may need before it lets the headers go on (Envoy invalidates the
+// request maps once a held stream is continued).
 import { requestHeaders, getPropertyString } from "../../assembly";
 import { RequestView } from "./select";
 import { modelFromPath } from "./request-values";
 
 export class HostRequest extends RequestView {
-  private p: string = "";
-  private m: string = "";
+  private p: string | null = null;
+  private m: string | null = null;
   private addr: string | null = null;
   /** from the body scan (estimate.ts); "" until the body was read */
   bodyModel: string = "";
 
-  /** Reads the pseudo-headers; call in onRequestHeaders. */
+  /** Reads the pseudo-headers now (call before the headers go on without a decision). */
   load(): void {
-    const p = requestHeaders.get(":path");
-    this.p = p === null ? "" : p;
-    const m = requestHeaders.get(":method");
-    this.m = m === null ? "" : m;
-    this.addr = null;
-    this.bodyModel = "";
+    this.path();
+    this.method();
   }
 
   header(name: string): string | null {
@@ -26,11 +24,19 @@ export class HostRequest extends RequestView {
   }
 
   path(): string {
-    return this.p;
+    if (this.p === null) {
+      const p = requestHeaders.get(":path");
+      this.p = p === null ? "" : p;
+    }
+    return this.p!;
   }
 
   method(): string {
-    return this.m;
+    if (this.m === null) {
+      const m = requestHeaders.get(":method");
+      this.m = m === null ? "" : m;
+    }
+    return this.m!;
   }
 
   remoteAddress(): string {
@@ -43,6 +49,6 @@ export class HostRequest extends RequestView {
 
   model(): string {
     if (this.bodyModel.length > 0) return this.bodyModel;
-    return modelFromPath(this.p);
+    return modelFromPath(this.path());
   }
 }

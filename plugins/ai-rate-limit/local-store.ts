@@ -21,6 +21,8 @@ export class TouchedKeys {
   keys: Map<string, WindowSpec> = new Map<string, WindowSpec>();
   /** bound on remembered keys; beyond it new keys are not tracked (other VMs may clean them) */
   max: i32 = 10_000;
+  /** bumped whenever keys are forgotten (cleanup), so windows note their key again */
+  gen: i32 = 0;
 
   note(key: string, spec: WindowSpec): void {
     if (this.keys.size < this.max && !this.keys.has(key)) this.keys.set(key, spec);
@@ -48,7 +50,7 @@ export class LocalWindows {
       for (let w = 0; w < windows.length; w++) {
         const win = unchecked(windows[w]);
         const cost: i64 = win.tokens ? estimate : 1;
-        const key = counterKey(win.keyPrefix, hit.value);
+        const key = win.keyFor(hit.value);
         const r = casUpdate(this.store, key, this.add.set(win.spec, nowMs, cost));
         if (r != RESULT_OK) {
           this.lastError = r;
@@ -66,7 +68,10 @@ export class LocalWindows {
           this.rollback(ledger, nowMs);
           return REJECT;
         }
-        this.touched.note(key, win.spec);
+        if (win.notedGen != this.touched.gen) {
+          this.touched.note(key, win.spec);
+          win.notedGen = this.touched.gen;
+        }
         ledger.add(key, win, d.bucket, cost);
         if (win.tokens) ledger.tokens.offer(win.spec.limit, d.remaining, d.resetMs);
         else ledger.requests.offer(win.spec.limit, d.remaining, d.resetMs);

@@ -4,6 +4,7 @@
 // end. Partial streams keep what was seen, so an aborted stream still charges its known usage.
 import { SseParser } from "../shared/sse-parser";
 import { UsageStream, Usage, usageFromBody } from "../shared/usage";
+import { decodeUtf8 } from "../shared/swar";
 
 /** Larger JSON bodies are not copied; their usage then counts as unknown (estimate kept). */
 export const MAX_JSON_BYTES: i32 = 4 << 20;
@@ -12,7 +13,7 @@ export class ResponseUsage {
   sse: bool;
   bytes: i64 = 0;
   private parser: SseParser | null = null;
-  private stream: UsageStream = new UsageStream();
+  private stream: UsageStream | null = null;
   private json: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   private jsonBytes: i32 = 0;
   private overflow: bool = false;
@@ -21,7 +22,10 @@ export class ResponseUsage {
 
   constructor(sse: bool) {
     this.sse = sse;
-    if (sse) this.parser = new SseParser();
+    if (sse) {
+      this.parser = new SseParser();
+      this.stream = new UsageStream();
+    }
   }
 
   push(chunk: ArrayBuffer): void {
@@ -29,7 +33,8 @@ export class ResponseUsage {
     if (this.sse) {
       const p = this.parser!;
       p.push(chunk);
-      for (let ev = p.next(); ev !== null; ev = p.next()) this.stream.onEvent(ev);
+      const st = this.stream!;
+      for (let ev = p.next(); ev !== null; ev = p.next()) st.onEvent(ev);
       return;
     }
     if (this.overflow) return;
@@ -47,21 +52,27 @@ export class ResponseUsage {
     this.done = true;
     if (this.sse) {
       const last = this.parser!.finish();
-      if (last !== null) this.stream.onEvent(last);
-      const s = this.stream.usage;
+      const st = this.stream!;
+      if (last !== null) st.onEvent(last);
+      const s = st.usage;
       this.u.found = s.found;
       this.u.total = s.total > 0 ? s.total : s.input + s.output;
       return;
     }
     if (this.overflow || this.jsonBytes == 0) return;
-    const all = new Uint8Array(this.jsonBytes);
-    let off = 0;
-    for (let i = 0; i < this.json.length; i++) {
-      all.set(Uint8Array.wrap(this.json[i]), off);
-      off += this.json[i].byteLength;
+    let all: ArrayBuffer;
+    if (this.json.length == 1) {
+      all = this.json[0]; // the usual single-chunk answer: no joining copy
+    } else {
+      all = new ArrayBuffer(this.jsonBytes);
+      let off = 0;
+      for (let i = 0; i < this.json.length; i++) {
+        memory.copy(changetype<usize>(all) + <usize>off, changetype<usize>(this.json[i]), <usize>this.json[i].byteLength);
+        off += this.json[i].byteLength;
+      }
     }
     this.json.length = 0;
-    usageFromBody(String.UTF8.decode(all.buffer), this.u);
+    usageFromBody(decodeUtf8(changetype<usize>(all), all.byteLength), this.u);
     if (this.u.total <= 0) this.u.total = this.u.input + this.u.output;
   }
 

@@ -15,6 +15,9 @@ import { casUpdate, Updater, RESULT_OK } from "./counter";
 import { isIdle } from "./windows";
 import { ClusterWindows, clusterFor, clusterModeAvailable, tickClusters } from "./cluster-api";
 import { RateLimitStream } from "./stream";
+import { Rejection } from "./reply";
+import { Ledger } from "./ledger";
+import { Hit } from "./select";
 import * as metrics from "./metrics";
 
 class Parser extends ConfigParser<RateLimitConfig> {
@@ -59,6 +62,7 @@ class EmptyIfIdle extends Updater {
 }
 
 const CLEANUP_EVERY_MS: i64 = 10_000;
+const MAX_FREE: i32 = 64;
 const WARN_EVERY_MS: i64 = 10_000;
 const WARN_KEY: string = "airl:redis-warned-at";
 
@@ -69,14 +73,30 @@ export class RateLimitRoot extends RootContext {
   slots: LocalSlots = new LocalSlots(this.kv);
   breakers: LocalBreakers = new LocalBreakers(this.kv);
   queueToken: u32 = 0;
+  /** filled by a local window check that refuses; the refused stream then keeps it */
+  scratchRej: Rejection = new Rejection();
   private waiters: Array<RateLimitStream> = new Array<RateLimitStream>();
+  private freeLedgers: Ledger[] = [];
+  private freeHits: Array<Hit[]> = [];
   private lastCleanup: i64 = 0;
   private lastWarn: i64 = 0;
   private suppressedWarnings: i32 = 0;
   private clusters: Map<usize, ClusterWindows> = new Map<usize, ClusterWindows>();
 
   createHttpContext(contextId: u32): HttpContext {
-    return new RateLimitStream(contextId, this);
+    const n = this.freeLedgers.length;
+    if (n == 0) return new RateLimitStream(contextId, this, new Ledger(), []);
+    return new RateLimitStream(contextId, this, this.freeLedgers.pop(), this.freeHits.pop());
+  }
+
+  /** Takes back a finished stream's ledger and hit list for the next stream (no per-request
+   *  allocation of either once warm). */
+  recycle(ledger: Ledger, hits: Hit[]): void {
+    if (this.freeLedgers.length >= MAX_FREE) return;
+    ledger.clear();
+    hits.length = 0;
+    this.freeLedgers.push(ledger);
+    this.freeHits.push(hits);
   }
 
   onConfigure(configuration: string): bool {
@@ -192,6 +212,7 @@ export class RateLimitRoot extends RootContext {
 
   /** Empties the counters this VM wrote whose windows have all passed. */
   private cleanup(now: i64): void {
+    this.windows.touched.gen++; // forgotten keys must be noted again when used
     const touched = this.windows.touched.keys;
     const keys = touched.keys();
     const e = new EmptyIfIdle();

@@ -19,6 +19,7 @@ import { Ledger, tokensToCharge } from "./ledger";
 import { Rejection, buildReply, clientProtocol, describeField, KIND_TOKENS, KIND_CONCURRENCY, KIND_QUEUE_TIMEOUT, KIND_CIRCUIT_OPEN, KIND_STORE_FAILURE } from "./reply";
 import { RequestFacts, scanRequestBody, estimateTokens, estimateInputTokens, mayUnderestimate, MODE_STRICT } from "./estimate";
 import { CAP_NONE, capTarget, withOutputCap } from "./cap-injection";
+import { scanHostRequestBody } from "./body-read";
 import { exclusiveLimit } from "./exclusive";
 import { ADMIT, REJECT, STORE_ERROR } from "./local-store";
 import { SlotDecision, ACQUIRED, QUEUED, QUEUE_FULL, WAIT, GONE } from "./slots";
@@ -26,7 +27,7 @@ import { CLOSED } from "./breaker";
 import { outcomeOf } from "./outcome";
 import { addQuotaHeaders } from "./quota-headers";
 import { counterKey } from "./request-values";
-import { ClusterWaiter } from "./cluster-api";
+import { ClusterWaiter, ClusterWindows } from "./cluster-api";
 import { ResponseUsage } from "./response-usage";
 import { RateLimitRoot } from "./root";
 import * as metrics from "./metrics";
@@ -60,26 +61,25 @@ export class RateLimitStream extends HttpContext {
   cfg: RateLimitConfig | null = null;
   req: HostRequest = new HostRequest();
   facts: RequestFacts | null = null;
-  hits: Hit[] = [];
-  ledger: Ledger = new Ledger();
-  rej: Rejection = new Rejection();
+  hits: Hit[];
+  ledger: Ledger;
+  private rejObj: Rejection | null = null;
   phase: u8 = PH_PASS;
   /** we returned a Stop status and owe the stream a continueRequest */
   held: bool = false;
-  proto: u8 = 0;
   startMs: i64 = 0;
   estimate: i64 = 0;
   inputEstimate: i64 = 0;
   private usingCluster: bool = false;
   // concurrency
   private slotIdx: i32 = 0;
-  private slotKeys: string[] = [];
-  private slotLimits: ConcurrencyLimit[] = [];
+  private slotKeys: string[] | null = null;
+  private slotLimits: ConcurrencyLimit[] | null = null;
   ticket: u64 = 0;
   waitKey: string = "";
   waitLimit: ConcurrencyLimit | null = null;
   deadline: i64 = 0;
-  private sd: SlotDecision = new SlotDecision();
+  private sd: SlotDecision | null = null;
   // breaker
   private brKey: string = "";
   private brProbe: bool = false;
@@ -95,30 +95,47 @@ export class RateLimitStream extends HttpContext {
   /** strict mode: this request may underestimate, so it runs alone per token key */
   private exclusive: bool = false;
 
+  /** `ledger` and `hits` come from the root's pool (recycle() returns them). */
+  constructor(id: u32, root: RateLimitRoot, ledger: Ledger, hits: Hit[]) {
+    super(id, root);
+    this.ledger = ledger;
+    this.hits = hits;
+  }
+
   get limiter(): RateLimitRoot {
     return changetype<RateLimitRoot>(this.root);
+  }
+
+  /** Made on first use: most requests are never refused. */
+  get rej(): Rejection {
+    let r = this.rejObj;
+    if (r === null) this.rejObj = r = new Rejection();
+    return r;
   }
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.limiter.rules.select();
     if (cfg === null || cfg.empty) return FilterHeadersStatus.Continue;
     this.cfg = cfg;
-    this.req.load();
-    this.proto = clientProtocol(this.req.path());
-    this.startMs = <i64>nowMillis();
     if (cfg.hasTokens && cfg.estimate.enforceMaxTokens && !endOfStream) {
       this.capAt = capTarget(this.req.path());
       // The body may get a cap member: Envoy re-frames it (as ai-proxy does for its rewrites).
       if (this.capAt != CAP_NONE) requestHeaders.remove("content-length");
     }
-    if (cfg.breaker !== null && !this.checkBreaker(cfg)) return FilterHeadersStatus.StopIteration;
+    if (cfg.breaker !== null) {
+      this.startMs = <i64>nowMillis();
+      if (!this.checkBreaker(cfg)) return FilterHeadersStatus.StopIteration;
+    }
     if (cfg.groups.length == 0) {
       this.phase = PH_ADMITTED;
       return FilterHeadersStatus.Continue;
     }
-    if (cfg.needsBody && !endOfStream) {
+    if (cfg.needsBody && !endOfStream && this.bodyMatters(cfg)) {
       this.phase = PH_WAIT_BODY;
-      if (!cfg.headerHold) return FilterHeadersStatus.Continue;
+      if (!cfg.headerHold) {
+        this.req.load(); // decided after the headers went on: read them now
+        return FilterHeadersStatus.Continue;
+      }
       this.held = true;
       return FilterHeadersStatus.StopIteration;
     }
@@ -144,13 +161,26 @@ export class RateLimitStream extends HttpContext {
     return FilterTrailersStatus.Continue;
   }
 
+  /** Whether the decision needs the body: a rule keyed or matched by model, or a token limit
+   *  among the limits that apply (selected now, from the headers alone). */
+  private bodyMatters(cfg: RateLimitConfig): bool {
+    if (cfg.needsModel) return true;
+    selectLimits(cfg, this.req, this.hits);
+    for (let i = 0; i < this.hits.length; i++) if (this.hits[i].item.hasTokenWindow()) return true;
+    return false;
+  }
+
   /** Whole body available: scan it, then decide. True when the request may go on now. */
   private decideWithBody(size: u32): bool {
     const f = new RequestFacts();
     if (size > 0) {
-      const body = getBuffer(BufferType.HttpRequestBody, 0, size);
-      scanRequestBody(body, f);
-      if (this.capAt != CAP_NONE) this.body = body;
+      if (this.capAt != CAP_NONE) {
+        const body = getBuffer(BufferType.HttpRequestBody, 0, size); // may be rewritten: keep it
+        scanRequestBody(body, f);
+        this.body = body;
+      } else {
+        scanHostRequestBody(size, f);
+      }
     }
     this.facts = f;
     this.req.bodyModel = f.model;
@@ -207,7 +237,7 @@ export class RateLimitStream extends HttpContext {
       this.inputEstimate = estimateInputTokens(f, cfg.estimate);
     }
     const root = this.limiter;
-    const cluster = root.clusterOf(cfg);
+    const cluster: ClusterWindows | null = cfg.redis === null ? null : root.clusterOf(cfg);
     const now = <i64>nowMillis();
     if (cluster !== null) {
       this.usingCluster = true;
@@ -224,7 +254,12 @@ export class RateLimitStream extends HttpContext {
       root.redisDown("Redis not ready");
       return this.afterWindows(STORE_ERROR);
     }
-    return this.afterWindows(root.windows.admit(this.hits, this.estimate, now, this.ledger, this.rej));
+    const r = root.windows.admit(this.hits, this.estimate, now, this.ledger, root.scratchRej);
+    if (r == REJECT) {
+      this.rejObj = root.scratchRej; // filled: this stream keeps it
+      root.scratchRej = new Rejection();
+    }
+    return this.afterWindows(r);
   }
 
   /** enforce_max_tokens: the reserved output cap goes into the body. */
@@ -277,7 +312,7 @@ export class RateLimitStream extends HttpContext {
   /** Takes the slot of every hit with a concurrency limit, in order; may queue. */
   acquireSlots(): i32 {
     const root = this.limiter;
-    const now = <i64>nowMillis();
+    let now: i64 = -1; // read only when some hit has a slot to take
     const n = this.hits.length;
     // Indexes n..2n-1: strict mode's one-at-a-time slot of each token key.
     const total = this.exclusive ? 2 * n : n;
@@ -288,8 +323,10 @@ export class RateLimitStream extends HttpContext {
         this.slotIdx++;
         continue;
       }
+      if (now < 0) now = <i64>nowMillis();
       const key = this.ticket != 0 ? this.waitKey : counterKey(c.keyPrefix, hit.value);
-      const d = this.sd;
+      let d = this.sd;
+      if (d === null) this.sd = d = new SlotDecision();
       if (!root.slots.acquire(key, c, now, this.ticket, root.queueToken, d)) {
         metrics.storeError.increment(1);
         if (this.cfg!.failureMode == FAIL_CLOSED) return this.refuse(KIND_STORE_FAILURE, 503, c);
@@ -299,8 +336,12 @@ export class RateLimitStream extends HttpContext {
       if (d.result == ACQUIRED) {
         if (this.ticket != 0) root.removeWaiter(this);
         this.ticket = 0;
-        this.slotKeys.push(key);
-        this.slotLimits.push(c);
+        if (this.slotKeys === null) {
+          this.slotKeys = [];
+          this.slotLimits = [];
+        }
+        this.slotKeys!.push(key);
+        this.slotLimits!.push(c);
         this.slotIdx++;
         continue;
       }
@@ -383,13 +424,16 @@ export class RateLimitStream extends HttpContext {
   }
 
   private releaseSlots(now: i64): void {
+    const keys = this.slotKeys;
+    if (keys === null) return;
+    const limits = this.slotLimits!;
     const root = this.limiter;
-    for (let i = 0; i < this.slotKeys.length; i++) {
-      const wake = root.slots.release(this.slotKeys[i], this.slotLimits[i], now);
-      root.notify(wake, this.slotKeys[i]);
+    for (let i = 0; i < keys.length; i++) {
+      const wake = root.slots.release(keys[i], limits[i], now);
+      root.notify(wake, keys[i]);
     }
-    this.slotKeys.length = 0;
-    this.slotLimits.length = 0;
+    keys.length = 0;
+    limits.length = 0;
   }
 
   /** Called by the root (effective context: this stream) after a wake-up or on a tick. */
@@ -416,7 +460,7 @@ export class RateLimitStream extends HttpContext {
     const cfg = this.cfg!;
     // rejected_msg (Higress) is for limit rejections; breaker and queue replies keep the protocol body.
     const custom = this.rej.kind <= KIND_TOKENS || this.rej.kind == KIND_CONCURRENCY ? cfg.rejectedMsg : null;
-    const reply = buildReply(this.rej, this.proto, custom);
+    const reply = buildReply(this.rej, clientProtocol(this.req.path()), custom);
     const headers = new Array<HeaderPair>();
     for (let i = 0; i < reply.names.length; i++) headers.push(new HeaderPair(reply.names[i], reply.values[i]));
     this.held = false;
@@ -425,13 +469,16 @@ export class RateLimitStream extends HttpContext {
 
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     if (this.phase != PH_ADMITTED) return FilterHeadersStatus.Continue;
+    const cfg = this.cfg!;
+    const tokens = this.ledger.count > 0 && this.ledger.hasTokens();
+    // Status and timing serve the breaker and the token settlement only.
+    if (!tokens && this.brKey.length == 0 && !cfg.showQuotaHeaders) return FilterHeadersStatus.Continue;
     const s = responseHeaders.get(":status");
     this.status = s === null ? 0 : <u32>I32.parseInt(s);
     this.responseStarted = true;
-    this.ttfbMs = <i64>nowMillis() - this.startMs;
-    const cfg = this.cfg!;
+    if (this.brKey.length > 0) this.ttfbMs = <i64>nowMillis() - this.startMs;
     if (cfg.showQuotaHeaders) addQuotaHeaders(this.ledger);
-    if (this.ledger.count > 0 && this.ledger.hasTokens()) {
+    if (tokens) {
       const ct = responseHeaders.get("content-type");
       this.usage = new ResponseUsage(ct !== null && ct.indexOf("text/event-stream") >= 0);
     }
@@ -446,15 +493,22 @@ export class RateLimitStream extends HttpContext {
   onDone(): void {
     if (this.finished) return;
     this.finished = true;
-    const root = this.limiter;
-    const now = <i64>nowMillis();
+    this.settle();
+    // A stream waiting for Redis keeps its ledger: the reply may still arrive (ClusterReply).
+    if (this.phase != PH_CLUSTER) this.limiter.recycle(this.ledger, this.hits);
+  }
+
+  private settle(): void {
     if (this.phase == PH_QUEUED || this.phase == PH_WAIT_BODY) {
       this.giveBack(); // the client left before the request was admitted
     } else if (this.phase == PH_ADMITTED) {
+      const tokens = this.ledger.count > 0 && this.ledger.hasTokens();
+      if (this.slotKeys === null && !tokens && this.brKey.length == 0) return; // nothing to settle
+      const now = <i64>nowMillis();
       this.releaseSlots(now);
-      if (this.ledger.count > 0 && this.ledger.hasTokens()) this.settleTokens(now);
+      if (tokens) this.settleTokens(now);
     }
-    if (this.brKey.length > 0) this.recordOutcome(now);
+    if (this.brKey.length > 0) this.recordOutcome(<i64>nowMillis());
   }
 
   private settleTokens(now: i64): void {
