@@ -37,7 +37,11 @@ export class RequestFacts {
   /** largest output cap in the request, -1 when it has none */
   maxOutput: i64 = -1;
   textBytes: i64 = 0;
+  /** data: URLs (inline images) */
   images: i32 = 0;
+  /** image parts by their markers: type "image_url" / "image" / "input_image", Gemini
+   *  inlineData / fileData (also images passed by URL or file, which data: URLs miss) */
+  imageParts: i32 = 0;
   stream: bool = false;
   /** the body is a JSON object (else the estimate falls back to its size) */
   isObject: bool = false;
@@ -63,6 +67,7 @@ export class RequestFacts {
     this.maxOutput = -1;
     this.textBytes = 0;
     this.images = 0;
+    this.imageParts = 0;
     this.stream = false;
     this.isObject = false;
     this.bodyBytes = 0;
@@ -75,6 +80,11 @@ export class RequestFacts {
     this.genConfigOpen = -1;
     this.genConfigEmpty = true;
     this.injectedCap = -1;
+  }
+
+  /** Images in the request: a data: URL and its part marker are one image. */
+  imageCount(): i32 {
+    return this.images > this.imageParts ? this.images : this.imageParts;
   }
 
   /** The output of this request is bounded by a cap the provider enforces. */
@@ -127,6 +137,10 @@ function keyId(p: usize, start: i32, end: i32, depth: i32, parent: u8): u8 {
   return K_NONE;
 }
 
+function isImageType(p: usize, start: i32, end: i32): bool {
+  return bytesEqual(p, start, end, "image_url") || bytesEqual(p, start, end, "image") || bytesEqual(p, start, end, "input_image");
+}
+
 function parseCount(p: usize, start: i32, end: i32): i64 {
   let v: i64 = 0;
   for (let i = start; i < end; i++) {
@@ -172,6 +186,7 @@ export function scanBodyBytes(p: usize, n: i32, out: RequestFacts): void {
         const k = keyId(p, start, end, depth, parent);
         unchecked((keys[depth] = k));
         if (k == K_MAX || k == K_GEMINI_MAX) out.capKeySeen = true;
+        else if (k == K_NONE && depth >= 3 && (bytesEqual(p, start, end, "inlineData") || bytesEqual(p, start, end, "fileData"))) out.imageParts++;
         else if (k == K_TOOLS) out.hasTools = true;
         else if (k == K_SYSTEM) out.messages++;
         else if (k == K_GEN_CONFIG) out.genConfigOpen = -2; // present; an object value sets the offset
@@ -183,6 +198,7 @@ export function scanBodyBytes(p: usize, n: i32, out: RequestFacts): void {
         const len = end - start;
         if (len >= 5 && bytesEqual(p, start, start + 5, "data:")) out.images++;
         else out.textBytes += len;
+        if (len >= 5 && len <= 11 && depth >= 3 && isImageType(p, start, end)) out.imageParts++;
         if ((depth == 1 || (depth == 2 && !unchecked(isObj[2]))) && unchecked(keys[1]) == K_MESSAGES) out.messages++;
         if (depth == 1 && unchecked(keys[1]) == K_MODEL) out.model = String.UTF8.decodeUnsafe(p + <usize>start, <usize>len);
       }
@@ -254,7 +270,7 @@ export function outputReserve(f: RequestFacts, cfg: EstimateConfig): i64 {
 
 /** The input part alone (what is still charged when a stream ends without usage). */
 export function estimateInputTokens(f: RequestFacts, cfg: EstimateConfig): i64 {
-  const images = <i64>f.images * cfg.imageTokens;
+  const images = <i64>f.imageCount() * cfg.imageTokens;
   if (cfg.mode != MODE_ESTIMATE) {
     // A token covers at least one byte; JSON escapes only lengthen text, so raw bytes bound it.
     if (!f.isObject) return f.bodyBytes + cfg.replyTokens;
@@ -269,5 +285,5 @@ export function estimateInputTokens(f: RequestFacts, cfg: EstimateConfig): i64 {
 /** Whether the reservation can be below the real usage even in upper_bound mode: output not
  *  capped, or images (image_tokens is a guess). */
 export function mayUnderestimate(f: RequestFacts): bool {
-  return !f.outputCapped() || f.images > 0;
+  return !f.outputCapped() || f.imageCount() > 0;
 }

@@ -17,7 +17,7 @@ import { HostRequest } from "./host-request";
 import { Hit, selectLimits } from "./select";
 import { Ledger, tokensToCharge } from "./ledger";
 import { Rejection, buildReply, clientProtocol, describeField, KIND_TOKENS, KIND_CONCURRENCY, KIND_QUEUE_TIMEOUT, KIND_CIRCUIT_OPEN, KIND_STORE_FAILURE } from "./reply";
-import { RequestFacts, scanRequestBody, estimateTokens, estimateInputTokens, mayUnderestimate, MODE_STRICT } from "./estimate";
+import { RequestFacts, scanRequestBody, estimateTokens, estimateInputTokens, mayUnderestimate, MODE_STRICT, MODE_ESTIMATE } from "./estimate";
 import { CAP_NONE, capTarget, withOutputCap } from "./cap-injection";
 import { scanHostRequestBody } from "./body-read";
 import { exclusiveLimit } from "./exclusive";
@@ -514,10 +514,15 @@ export class RateLimitStream extends HttpContext {
   private settleTokens(now: i64): void {
     const u = this.usage;
     const found = u !== null && u.found();
-    const actual = tokensToCharge(
+    const e = this.cfg!.estimate;
+    let actual = tokensToCharge(
       found, found ? u!.total() : 0, this.responseStarted, this.status,
-      this.inputEstimate, this.ledger.reserved, u !== null ? u.bytes : 0, this.cfg!.estimate.bytesPerToken,
+      this.inputEstimate, this.ledger.reserved, u !== null ? u.bytes : 0, e.bytesPerToken,
     );
+    // upper_bound / strict: usage unknown (stream cut, client gone) keeps the whole reservation,
+    // the most the provider can bill; only an error answer releases it.
+    const failed = this.responseStarted && (this.status >= 400 || this.status == 0);
+    if (!found && e.mode != MODE_ESTIMATE && !failed) actual = this.ledger.reserved;
     const cluster = this.usingCluster ? this.limiter.clusterOf(this.cfg!) : null;
     if (cluster !== null) cluster.reconcile(this.ledger, actual, now);
     else this.limiter.windows.reconcile(this.ledger, actual, now);

@@ -172,3 +172,50 @@ test("enforce_max_tokens: Gemini generationConfig, Responses max_output_tokens, 
   }
   await stack.close();
 });
+
+test("upper_bound: usage never seen keeps the whole reservation; an error answer releases it", async () => {
+  const stack = await rateLimitStack({
+    concurrency: 1,
+    config: { rules: [{ token_per_minute: 1000 }], token_estimate: { mode: "upper_bound" } },
+  });
+  const ask = () => {
+    const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }], max_tokens: 400 });
+    const s = stack.stream(0);
+    s.sendRequestHeaders(chatHeaders());
+    s.sendRequestBody(body, true);
+    return s;
+  };
+  const cut = ask();
+  assert.ok(admitted(cut));
+  cut.respondHeaders({ ":status": "200", "content-type": "text/event-stream" });
+  cut.respondBody('data: {"choices":[{"index":0,"delta":{"content":"x"}}]}\n\n');
+  cut.reset(); // cut before any usage
+  const failed = ask();
+  assert.ok(admitted(failed), "~440 of 1000 kept: another 440 fits");
+  failed.respond(500, "{}");
+  const third = ask();
+  assert.ok(admitted(third), "the failed one was released");
+  assert.equal(admitted(ask()), false, "the cut stream's reservation is still counted");
+  await stack.close();
+});
+
+test("image parts by URL or Gemini fileData count image_tokens (not just data: URLs)", async () => {
+  const stack = await rateLimitStack({
+    concurrency: 1,
+    config: { rules: [{ token_per_minute: 2500 }], token_estimate: { mode: "upper_bound", image_tokens: 1000 } },
+  });
+  const body = { model: "m", max_tokens: 10, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://x/y.png" } }] }] };
+  const a = stack.stream(0);
+  a.sendRequestHeaders(chatHeaders());
+  a.sendRequestBody(JSON.stringify(body), true);
+  assert.ok(admitted(a));
+  const b = stack.stream(0);
+  b.sendRequestHeaders(chatHeaders());
+  b.sendRequestBody(JSON.stringify(body), true);
+  assert.ok(admitted(b));
+  const c = stack.stream(0);
+  c.sendRequestHeaders(chatHeaders());
+  c.sendRequestBody(JSON.stringify(body), true);
+  assert.equal(admitted(c), false, "three images of 1000 tokens do not fit in 2500");
+  await stack.close();
+});
