@@ -1,10 +1,11 @@
-// Reads the response body as it streams past, never holding it: SSE bodies go through the byte
-// parser event by event (usage, id, completion, streamed attributes); other bodies through the
-// top-level member capture (usage, model, id, error), plus a bounded copy only when response_body
-// attributes need one. Events that cannot change the report (stream-markers.ts) skip the JSON
-// walk. A reader is reused by the next request of its VM (reset), so the parser and capture
-// buffers are allocated once. Pure.
-import { SseParser, SseEvent } from "../shared/sse-parser";
+// Reads the response body as it streams past, never holding it: SSE bodies are cut into events
+// and those that can change the report (sse-event-filter.ts, stream-markers.ts; all of them when
+// streamed attributes or estimates need the text) go through the byte parser and the usage
+// tracker; other bodies through the top-level member capture (usage, model, id, error), plus a
+// bounded copy only when response_body attributes need one. A reader is reused by the next
+// request of its VM (reset), so the parser and capture buffers are allocated once. Pure.
+import { SseEvent } from "../shared/sse-parser";
+import { SseEventFilter } from "./sse-event-filter";
 import { JsonMemberCapture, MemberKeys } from "../shared/json-member-capture";
 import { UsageStream } from "../shared/usage";
 import { BoundedCopy } from "./body-copy";
@@ -12,7 +13,6 @@ import { StatsConfig } from "./config";
 import { AttributeValues } from "./attribute-values";
 import { Source, Builtin, Rule } from "./attribute-config";
 import { BuiltinPaths } from "./builtin-attributes";
-import { eventMatters } from "./stream-markers";
 
 /** Members of a whole JSON response that matter here. */
 const CAPTURE_KEYS = new MemberKeys(["id", "model", "modelVersion", "responseId", "usage", "usageMetadata", "error", "type", "response"]);
@@ -28,11 +28,11 @@ export class ResponseReader {
   private cfg: StatsConfig;
   private values: AttributeValues;
   private builtins: BuiltinPaths | null;
-  private sse: SseParser | null = null;
+  private sse: SseEventFilter | null = null;
   private capture: JsonMemberCapture | null = null;
   private copy: BoundedCopy | null = null;
   // kept between requests
-  private sseParser: SseParser | null = null;
+  private sseFilter: SseEventFilter | null = null;
   private plainCapture: JsonMemberCapture | null = null;
   private textCapture: JsonMemberCapture | null = null;
   /** every event goes through the JSON walk (text is counted or streamed attributes read) */
@@ -60,12 +60,12 @@ export class ResponseReader {
     this.sse = null;
     this.capture = null;
     if (stream) {
-      let p = this.sseParser;
-      if (p === null) {
-        p = new SseParser();
-        this.sseParser = p;
-      } else p.reset();
-      this.sse = p;
+      let f = this.sseFilter;
+      if (f === null) {
+        f = new SseEventFilter();
+        this.sseFilter = f;
+      } else f.reset();
+      this.sse = f;
     } else {
       let c = cfg.estimateUsage ? this.textCapture : this.plainCapture;
       if (c === null) {
@@ -88,9 +88,11 @@ export class ResponseReader {
     const sse = this.sse;
     if (sse !== null) {
       sse.push(chunk);
+      sse.passAll = this.passAll();
       let ev = sse.next();
       while (ev !== null) {
         this.onEvent(ev);
+        sse.passAll = this.passAll();
         ev = sse.next();
       }
       return;
@@ -104,6 +106,7 @@ export class ResponseReader {
   finish(): void {
     const sse = this.sse;
     if (sse !== null) {
+      sse.passAll = true;
       let ev = sse.finish();
       while (ev !== null) {
         this.onEvent(ev);
@@ -127,11 +130,15 @@ export class ResponseReader {
     }
   }
 
+  /** Every event is read while the id or model is still unknown, or when the text is needed. */
+  private passAll(): bool {
+    const t = this.tracker;
+    return this.everyEvent || t.id.length == 0 || t.usage.model.length == 0;
+  }
+
   private onEvent(ev: SseEvent): void {
     const data = ev.data;
-    const t = this.tracker;
-    if (!this.everyEvent && t.id.length > 0 && t.usage.model.length > 0 && !eventMatters(data)) return;
-    t.onEvent(ev);
+    this.tracker.onEvent(ev);
     if (!this.cfg.hasStreamAttributes) return;
     const attrs = this.cfg.attributes;
     for (let i = 0; i < attrs.length; i++) {
