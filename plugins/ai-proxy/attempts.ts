@@ -6,11 +6,13 @@
 // last error in the client's protocol.
 import {
   HttpCallHandler, httpCall, httpCallResponseHeaders, getBuffer, BufferType, sendLocalResponse,
-  HeaderPair, WasmResult, log, responseHeaders, continueResponse,
+  HeaderPair, WasmResult, log, responseHeaders, continueResponse, setProperty,
 } from "../../assembly";
+import { replacementHeaders } from "./replacement-headers";
 import { clientProtocol } from "./api";
 import { RequestState, Target, BodyMode } from "./request-state";
-import { UpstreamRequest, buildUpstreamRequest } from "./upstream-request";
+import { UpstreamRequest, buildUpstreamRequest, reasoningModeOf } from "./upstream-request";
+import { ReasoningMode, editReasoningBody } from "./reasoning-content";
 import { pickKey, keyText, circuitOpen, recordRequestResult, KEY_NONE } from "./key-store";
 import { StreamRelay } from "./stream-relay";
 import { clientErrorBody } from "./client-error";
@@ -30,7 +32,9 @@ class AttemptHandler extends HttpCallHandler {
     let status: u32 = 502;
     let contentType = "";
     let body = new ArrayBuffer(0);
+    let served: HeaderPair[] | null = null;
     if (numHeaders > 0) {
+      served = httpCallResponseHeaders.pairs();
       const st = httpCallResponseHeaders.get(":status");
       status = st === null ? 502 : <u32>I32.parseInt(st);
       const ct = httpCallResponseHeaders.get("content-type");
@@ -39,13 +43,13 @@ class AttemptHandler extends HttpCallHandler {
     }
     recordRequestResult(this.target.provider, this.target.key, status, this.cluster);
     if (status >= 200 && status < 300) {
-      answerSuccess(s, this.target, this.up, status, body);
+      answerSuccess(s, this.target, this.up, status, body, served);
       return;
     }
     s.lastStatus = status;
     s.lastBody = body;
     s.lastUp = this.up;
-    if (!startNextAttempt(s, status)) answerFinal(s);
+    if (!startNextAttempt(s, status)) answerFinal(s, served);
   }
 }
 
@@ -113,7 +117,7 @@ function launch(s: RequestState, t: Target, timeoutMs: u32): bool {
 }
 
 /** A retry or fallback succeeded: its answer, in the client's protocol, replaces the failed one. */
-function answerSuccess(s: RequestState, t: Target, up: UpstreamRequest, status: u32, body: ArrayBuffer): void {
+function answerSuccess(s: RequestState, t: Target, up: UpstreamRequest, status: u32, body: ArrayBuffer, served: HeaderPair[] | null): void {
   const client = clientProtocol(s.client.api);
   let out = body;
   let contentType = "application/json";
@@ -121,6 +125,7 @@ function answerSuccess(s: RequestState, t: Target, up: UpstreamRequest, status: 
   if (up.stream) {
     contentType = "text/event-stream";
     const relay = new StreamRelay(client, up.upstreamProtocol, conv, up.converted, up.opts);
+    relay.editReasoning(reasoningModeOf(t.provider, up, s.client.api));
     const converted = relay.push(body);
     const tail = relay.finish();
     out = concat(converted === null ? body : converted!, tail);
@@ -133,17 +138,26 @@ function answerSuccess(s: RequestState, t: Target, up: UpstreamRequest, status: 
         return;
       }
       out = String.UTF8.encode(r.body);
+    } else {
+      const rm = reasoningModeOf(t.provider, up, s.client.api);
+      if (rm != ReasoningMode.Passthrough) {
+        const edited = editReasoningBody(String.UTF8.decode(body), rm);
+        if (edited !== null) out = String.UTF8.encode(edited);
+      }
     }
     if (s.cacheable) cacheStore(s.cfg.cache, s.cacheHash, status, false, contentType, out);
   }
+  // The provider that answered, for log readers (ai-statistics reads this filter state).
+  setProperty(["ai_proxy_provider"], String.UTF8.encode(t.provider.id));
   deliver(s, status, "ai_proxy_fallback", out, [
     new HeaderPair("content-type", contentType),
-    new HeaderPair("x-ai-provider", t.provider.id),
-  ], true);
+    new HeaderPair(PROVIDER_HEADER, t.provider.id),
+  ], true, served, out === body);
 }
 
-/** Nothing left to try: the degrade cache, else the last error in the client's protocol. */
-export function answerFinal(s: RequestState): void {
+/** Nothing left to try: the degrade cache, else the last error in the client's protocol (with the
+ *  headers of the http_call response it came in, `served`). */
+export function answerFinal(s: RequestState, served: HeaderPair[] | null = null): void {
   const unavailable = s.cfg.routing.fallbackOnStatus.matches(s.lastStatus);
   const e = s.cacheable && unavailable ? cacheLookup(s.cfg.cache, s.cacheHash) : null;
   if (e !== null) {
@@ -155,11 +169,11 @@ export function answerFinal(s: RequestState): void {
   const up = s.lastUp;
   if (up !== null && up.converter !== null && s.lastBody.byteLength > 0) {
     const r = up.converter!.error(<i32>s.lastStatus, String.UTF8.decode(s.lastBody));
-    deliver(s, <u32>r.status, "ai_proxy_upstream_error", String.UTF8.encode(r.body), [new HeaderPair("content-type", "application/json")], true);
+    deliver(s, <u32>r.status, "ai_proxy_upstream_error", String.UTF8.encode(r.body), [new HeaderPair("content-type", "application/json")], true, served, false);
     return;
   }
   if (up !== null && s.lastBody.byteLength > 0) {
-    deliver(s, s.lastStatus, "ai_proxy_upstream_error", s.lastBody, [new HeaderPair("content-type", "application/json")], true);
+    deliver(s, s.lastStatus, "ai_proxy_upstream_error", s.lastBody, [new HeaderPair("content-type", "application/json")], true, served, true);
     return;
   }
   sendError(s, s.lastStatus >= 400 ? s.lastStatus : 502, "every upstream attempt failed");
@@ -174,18 +188,19 @@ export function sendError(s: RequestState, status: u32, message: string, code: s
 /** The final answer. With the failed upstream response held and its body still to come, it
  *  replaces that response in place (headers now, body in on_response_body), so the filters
  *  before ai-proxy see it: Envoy sends a local reply issued while response headers are in the
- *  encoder chain straight to the codec. `resume`: continue the held response (false when called
- *  from on_response_headers, which returns Continue itself). Else a local reply (request phase,
- *  or no body left to replace). */
-export function deliver(s: RequestState, status: u32, details: string, body: ArrayBuffer, headers: HeaderPair[], resume: bool): void {
+ *  encoder chain straight to the codec. The held response's headers are all replaced
+ *  (replacement-headers.ts): `headers` (ai-proxy's) plus `served`, the served answer's own
+ *  (`identity`: its bytes go out unchanged). `resume`: continue the held response (false when
+ *  called from on_response_headers, which returns Continue itself). Else a local reply (request
+ *  phase, or no body left to replace). */
+export function deliver(s: RequestState, status: u32, details: string, body: ArrayBuffer, headers: HeaderPair[], resume: bool,
+  served: HeaderPair[] | null = null, identity: bool = false): void {
   s.answered = true;
   if (!s.replaceHeld) {
     sendLocalResponse(status, details, body, headers);
     return;
   }
-  responseHeaders.replace(":status", status.toString());
-  responseHeaders.remove("content-length");
-  for (let i = 0; i < headers.length; i++) responseHeaders.replace(headers[i].key, headers[i].value);
+  responseHeaders.setPairs(replacementHeaders(status, headers, served, identity));
   s.replacement = body;
   s.mode = BodyMode.Replace;
   if (resume) continueResponse();

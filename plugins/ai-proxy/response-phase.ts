@@ -21,6 +21,8 @@ import { JsonCursor, findMember, sliceStartOf, sliceEndOf, sliceString } from ".
 import { statusForErrorType } from "../shared/errors";
 import { pickKey, recordRequestResult } from "./key-store";
 import { clientErrorBody } from "./client-error";
+import { reasoningModeOf } from "./upstream-request";
+import { ReasoningMode, editReasoningBody } from "./reasoning-content";
 
 const CURSOR = new JsonCursor();
 
@@ -77,8 +79,10 @@ export function onResponseHeaders(s: RequestState, endOfStream: bool): FilterHea
   if (ct !== null && ct.includes("text/event-stream")) {
     const relay = new StreamRelay(clientProtocol(s.client.api), up.upstreamProtocol, up.converter, up.converted, up.opts);
     if (s.cacheable) relay.startCapture(s.cfg.cache.maxEntryBytes);
+    const rm = reasoningModeOf(t.provider, up, s.client.api);
+    relay.editReasoning(rm);
     s.relay = relay;
-    if (up.converter !== null) responseHeaders.remove("content-length");
+    if (up.converter !== null || rm != ReasoningMode.Passthrough) responseHeaders.remove("content-length");
     // Something left to try: hold the headers until the first event says the stream is good.
     if (s.cfg.headerHold && canStillFailOver(s)) {
       s.mode = BodyMode.HoldFirst;
@@ -91,6 +95,10 @@ export function onResponseHeaders(s: RequestState, endOfStream: bool): FilterHea
     responseHeaders.remove("content-length");
     responseHeaders.replace("content-type", "application/json");
     s.mode = BodyMode.BufferConvert;
+  } else if (reasoningModeOf(t.provider, up, s.client.api) != ReasoningMode.Passthrough) {
+    // Buffered whole to edit reasoning_content (BufferCache also stores it when cacheable).
+    responseHeaders.remove("content-length");
+    s.mode = BodyMode.BufferCache;
   } else if (s.cacheable) s.mode = BodyMode.BufferCache;
   return FilterHeadersStatus.Continue;
 }
@@ -133,6 +141,15 @@ export function onResponseBody(s: RequestState, size: u32, endOfStream: bool): F
     }
     out = String.UTF8.encode(r.body);
     replaceBuffer(BufferType.HttpResponseBody, out);
+  } else {
+    const rm = reasoningModeOf(s.live!.provider, up, s.client.api);
+    if (rm != ReasoningMode.Passthrough) {
+      const edited = editReasoningBody(String.UTF8.decode(body), rm);
+      if (edited !== null) {
+        out = String.UTF8.encode(edited!);
+        replaceBuffer(BufferType.HttpResponseBody, out);
+      }
+    }
   }
   if (s.cacheable) cacheStore(s.cfg.cache, s.cacheHash, s.status, false, "application/json", out);
   return FilterDataStatus.Continue;

@@ -14,6 +14,7 @@ import { Converter, ConvertOptions, RequestResult, StreamState } from "./convert
 import { OutBuf } from "./converters/out-buf";
 import { clientErrorEvent } from "./client-error";
 import { EventTail } from "./event-tail";
+import { ReasoningMode, ReasoningStream, editReasoningChunk } from "./reasoning-content";
 
 export const TRUNCATED_MESSAGE = "upstream stream ended before completion";
 
@@ -34,6 +35,9 @@ export class StreamRelay {
   capture: Array<ArrayBuffer> | null = null;
   captured: i32 = 0;
   captureLimit: i32 = 0;
+  /** same protocol, reasoningContentMode ignore/concat: events are rewritten, not passed as bytes */
+  reasoning: ReasoningMode = ReasoningMode.Passthrough;
+  reasoningState: ReasoningStream = new ReasoningStream();
 
   constructor(public client: Protocol, public upstream: Protocol, conv: Converter | null, req: RequestResult | null, opts: ConvertOptions | null) {
     this.conv = conv;
@@ -45,10 +49,28 @@ export class StreamRelay {
     this.captureLimit = limit;
   }
 
+  /** Rewrites `reasoning_content` in the chunks of a same-protocol OpenAI chat stream. */
+  editReasoning(mode: ReasoningMode): void {
+    if (this.conv === null) this.reasoning = mode;
+  }
+
   /** Feeds one upstream chunk. Returns the bytes to send instead (converted, or the complete
    *  events only when an incomplete one is held back), or null to send the chunk unchanged. */
   push(chunk: ArrayBuffer): ArrayBuffer | null {
     this.parser.push(chunk);
+    if (this.conv === null && this.reasoning != ReasoningMode.Passthrough) {
+      // Whole events only (the parser keeps an incomplete one), each rewritten.
+      this.out.reset();
+      let ev = this.parser.next();
+      while (ev !== null) {
+        this.watch(ev);
+        this.writeEdited(ev);
+        ev = this.parser.next();
+      }
+      const bytes = this.out.toUtf8();
+      this.keep(bytes);
+      return bytes;
+    }
     if (this.conv === null) {
       let ev = this.parser.next();
       while (ev !== null) {
@@ -77,8 +99,10 @@ export class StreamRelay {
     // here, then passed on unchanged unless the stream was cut (below).
     let ev = this.parser.finish();
     while (ev !== null) {
-      if (this.conv === null) this.watch(ev);
-      else this.convertEvent(ev);
+      if (this.conv === null) {
+        this.watch(ev);
+        if (this.reasoning != ReasoningMode.Passthrough) this.writeEdited(ev);
+      } else this.convertEvent(ev);
       ev = this.parser.finish();
     }
     if (this.conv !== null) {
@@ -128,6 +152,18 @@ export class StreamRelay {
     this.events++;
     if (isEndMarker(ev)) this.completed = true;
     else if (isErrorEvent(ev)) this.failed = true;
+  }
+
+  /** One event written back as SSE, its data edited for reasoningContentMode. */
+  private writeEdited(ev: SseEvent): void {
+    const o = this.out;
+    if (ev.id.length > 0) o.str("id: ").str(ev.id).ch(0x0a);
+    if (ev.event.length > 0) o.str("event: ").str(ev.event).ch(0x0a);
+    const edited = editReasoningChunk(ev.data, this.reasoning, this.reasoningState);
+    const data = edited === null ? ev.data : edited!;
+    const lines = data.split("\n");
+    for (let i = 0; i < lines.length; i++) o.str("data: ").str(lines[i]).ch(0x0a);
+    o.ch(0x0a);
   }
 
   private keep(bytes: ArrayBuffer): void {

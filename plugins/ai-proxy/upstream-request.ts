@@ -6,7 +6,9 @@
 import { HeaderPair } from "../../assembly/pairs";
 import { Api, Protocol, clientProtocol, hasModelBody } from "./api";
 import { Provider } from "./providers/provider";
-import { BodyFields, Splice, applySplices, modelSplice, includeUsageSplice, developerRoleSplices, sortSplices } from "./body-fields";
+import { BodyFields, Splice, applySplices, modelSplice, includeUsageSplice, developerRoleSplices, sortSplices, scanBody } from "./body-fields";
+import { SettingColumn, applyCustomSettings } from "./custom-settings";
+import { ReasoningMode } from "./reasoning-content";
 import { Converter, ConvertOptions, ConvertError, RequestResult, pickConverter } from "./converters/converter";
 
 /** The client's request, as read once. */
@@ -62,10 +64,13 @@ function fail(u: UpstreamRequest, status: u32, message: string): UpstreamRequest
 }
 
 /** modelOverride "" = the provider's modelMapping applied to the client's model. key "" = no auth. */
-export function buildUpstreamRequest(p: Provider, c: ClientRequest, modelOverride: string, key: string): UpstreamRequest {
+export function buildUpstreamRequest(p: Provider, client: ClientRequest, modelOverride: string, key: string): UpstreamRequest {
   const u = new UpstreamRequest();
+  const edited = withCustomSettings(p, client);
+  if (edited === null) return fail(u, 500, "provider '" + p.id + "': customSettings left the request body without a valid model");
+  const c = edited!;
   const api = c.api;
-  const client = clientProtocol(api);
+  const proto = clientProtocol(api);
   u.upstreamProtocol = p.protocolFor(api);
   u.stream = c.stream;
   u.host = p.host();
@@ -76,6 +81,7 @@ export function buildUpstreamRequest(p: Provider, c: ClientRequest, modelOverrid
   if (p.original || api == Api.Unknown) {
     u.model = c.model;
     u.path = p.upstreamPath(api, u.model, u.stream, c.path);
+    if (c !== client) u.body = c.body;
     return u;
   }
   if (!p.supports(api)) {
@@ -85,16 +91,18 @@ export function buildUpstreamRequest(p: Provider, c: ClientRequest, modelOverrid
     if (c.model.length == 0) return fail(u, 400, "model: required");
     u.model = modelOverride.length > 0 ? modelOverride : p.modelMapping.map(c.model);
   }
-  if (client == u.upstreamProtocol) editSameProtocol(p, c, u);
-  else if (!convert(p, c, u, client)) return u;
+  if (proto == u.upstreamProtocol) editSameProtocol(p, c, u, c !== client);
+  else if (!convert(p, c, u, proto)) return u;
   u.path = p.upstreamPath(api, u.model, u.stream, c.path);
   if (u.path.length == 0) return fail(u, 404, "provider '" + p.id + "' does not serve " + c.path);
   return u;
 }
 
-function editSameProtocol(p: Provider, c: ClientRequest, u: UpstreamRequest): void {
+/** `edited`: customSettings already changed the body (it goes up even without other edits). */
+function editSameProtocol(p: Provider, c: ClientRequest, u: UpstreamRequest, edited: bool): void {
   const f = c.fields;
   if (f === null || c.body === null) return;
+  if (edited) u.body = c.body;
   const fields = f;
   const body = c.body!;
   const splices: Splice[] = [];
@@ -138,6 +146,39 @@ function convert(p: Provider, c: ClientRequest, u: UpstreamRequest, client: Prot
   if (rr.model.length > 0) u.model = rr.model;
   u.body = String.UTF8.encode(p.finishConvertedBody(rr.body));
   return true;
+}
+
+/** The client's request with the provider's customSettings applied to its body (the same
+ *  object when they change nothing), or null when the edited body lost its model. */
+function withCustomSettings(p: Provider, c: ClientRequest): ClientRequest | null {
+  if (p.customSettings.length == 0 || c.body === null || c.fields === null || !hasModelBody(c.api)) return c;
+  let column = clientProtocol(c.api) == Protocol.Anthropic ? SettingColumn.Claude : SettingColumn.OpenAI;
+  let prefix = "";
+  if (p.original) {
+    column = p.originalSettingColumn();
+    prefix = p.originalSettingPrefix();
+  }
+  const text = applyCustomSettings(c.text.length > 0 ? c.text : String.UTF8.decode(c.body!), p.customSettings, column, prefix);
+  if (text === null) return c;
+  const out = new ClientRequest();
+  out.api = c.api;
+  out.path = c.path;
+  out.authority = c.authority;
+  out.clientKey = c.clientKey;
+  out.nowSeconds = c.nowSeconds;
+  out.text = text!;
+  out.body = String.UTF8.encode(text!);
+  const fields = scanBody(out.body!, "");
+  if (fields.error !== null || (c.model.length > 0 && fields.model.length == 0)) return null;
+  out.fields = fields;
+  return out;
+}
+
+/** The reasoningContentMode that applies to this upstream's answers: OpenAI chat answers from an
+ *  OpenAI-protocol upstream, unconverted (the only ones carrying `reasoning_content`). */
+export function reasoningModeOf(p: Provider, u: UpstreamRequest, api: Api): ReasoningMode {
+  if (api != Api.ChatCompletions || p.original || u.converter !== null || u.upstreamProtocol != Protocol.OpenAI) return ReasoningMode.Passthrough;
+  return p.reasoningMode;
 }
 
 /** The client's key from its own auth header, so it can pass through when none is configured. */

@@ -49,9 +49,18 @@ describe("config: Higress shapes", () => {
     ok('{"provider":{"type":"vllm","vllmCustomUrl":"http://qwen-local:8080/v1"}}');
   });
   it("warns about Higress fields it does not implement", () => {
-    const c = ok('{"provider":{"type":"openai","apiTokens":["k"],"reasoningContentMode":"ignore"}}');
+    const c = ok('{"provider":{"type":"openai","apiTokens":["k"],"firstByteTimeout":5000}}');
     expect(c.warnings.length).toBe(1);
-    expect(c.warnings[0]).toBe("provider.reasoningContentMode: not supported, ignored");
+    expect(c.warnings[0]).toBe("provider.firstByteTimeout: not supported, ignored");
+  });
+  it("reads the Higress fields it implements (customSettings, reasoningContentMode, geminiThinkingBudget)", () => {
+    const c = ok('{"provider":{"type":"gemini","apiTokens":["k"],"geminiThinkingBudget":0,"reasoningContentMode":"Concat","customSettings":[{"name":"max_tokens","value":5}]}}');
+    expect(c.warnings.length).toBe(0);
+    expect(c.providers[0].customSettings.length).toBe(1);
+    expect(<i32>c.providers[0].reasoningMode).toBe(2);
+    expect(err('{"provider":{"type":"gemini","apiTokens":["k"],"geminiThinkingBudget":-2}}')).toBe("provider.geminiThinkingBudget: expected an integer from -1 to 1000000");
+    const ctx = ok('{"provider":{"type":"openai","apiTokens":["k"],"context":{"fileUrl":"http://f/x.txt","serviceName":"f.dns","servicePort":80}}}');
+    expect(ctx.warnings[0]).toBe("provider.context: not supported, ignored (the context file is not fetched nor added to requests)");
   });
 });
 

@@ -7,12 +7,17 @@ import { JsonFields } from "../../shared/json-fields";
 import { HeaderPair } from "../../../assembly/pairs";
 import { Api, Protocol } from "../api";
 import { Provider } from "./provider";
+import { SettingColumn } from "../custom-settings";
 
 export const DEFAULT_ANTHROPIC_VERSION = "2023-06-01";
 
 export class AnthropicProvider extends Provider {
   version: string = DEFAULT_ANTHROPIC_VERSION;
   defaultMaxTokens_: i64 = 4096;
+
+  /** customSettings in a `protocol: original` body: Higress's anthropic column. */
+  originalSettingColumn(): SettingColumn { return SettingColumn.Claude; }
+  originalSettingPrefix(): string { return ""; }
 
   ownFields(): string[] {
     return ["claudeVersion", "apiVersion", "defaultMaxTokens"];

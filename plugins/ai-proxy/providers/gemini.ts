@@ -3,13 +3,19 @@
 // with `x-goog-api-key`; the model and the stream flag are in the path, so the request body must
 // be read before the headers go on. Embeddings and model lists use Gemini's OpenAI-compatible
 // endpoints (/v1beta/openai/..., Bearer). `geminiSafetySetting` {category: threshold} becomes the
-// request's safetySettings. (geminiThinkingBudget is accepted with a warning, not applied.)
+// request's safetySettings; `geminiThinkingBudget` becomes generationConfig.thinkingConfig.
+// thinkingBudget of converted chat requests (-1 dynamic, 0 off; thoughts are not asked back:
+// the converter drops thought parts anyway).
 import { JSON } from "json-as";
 import { JsonFields, fieldPath } from "../../shared/json-fields";
 import { HeaderPair } from "../../../assembly/pairs";
 import { Api, Protocol } from "../api";
 import { Provider, addBearer } from "./provider";
 import { jsonQuote } from "../../shared/json-string";
+import { setJsonPath } from "../json-set-path";
+import { SettingColumn } from "../custom-settings";
+
+const THINKING_BUDGET_PATH: string[] = ["generationConfig", "thinkingConfig", "thinkingBudget"];
 
 export class SafetySetting {
   constructor(public category: string, public threshold: string) {}
@@ -19,10 +25,15 @@ export class GeminiProvider extends Provider {
   apiVersion: string = "v1beta";
   customDomain: string = "";
   safety: SafetySetting[] = [];
+  /** geminiThinkingBudget; i64.MIN_VALUE = not set */
+  thinkingBudget: i64 = i64.MIN_VALUE;
 
   ownFields(): string[] {
-    return ["geminiSafetySetting", "apiVersion", "geminiCustomDomain"];
+    return ["geminiSafetySetting", "apiVersion", "geminiCustomDomain", "geminiThinkingBudget"];
   }
+
+  originalSettingColumn(): SettingColumn { return SettingColumn.Gemini; }
+  originalSettingPrefix(): string { return "generation_config."; }
 
   parseOwn(f: JsonFields, obj: JSON.Obj, path: string): void {
     this.apiVersion = f.str(obj, "apiVersion", path, "v1beta");
@@ -30,6 +41,7 @@ export class GeminiProvider extends Provider {
       f.fail(fieldPath(path, "apiVersion"), "expected \"v1\" or \"v1beta\"");
     }
     this.customDomain = f.str(obj, "geminiCustomDomain", path, "");
+    this.thinkingBudget = f.int(obj, "geminiThinkingBudget", path, i64.MIN_VALUE, -1, 1000000);
     const ss = f.obj(obj, "geminiSafetySetting", path);
     if (ss !== null) {
       const spath = fieldPath(path, "geminiSafetySetting");
@@ -58,8 +70,12 @@ export class GeminiProvider extends Provider {
     return "";
   }
 
-  /** Adds `safetySettings` from geminiSafetySetting to a converted request. */
+  /** Adds `safetySettings` (geminiSafetySetting) and the thinking budget to a converted request. */
   finishConvertedBody(body: string): string {
+    if (this.thinkingBudget != i64.MIN_VALUE) {
+      const b = setJsonPath(body, THINKING_BUDGET_PATH, this.thinkingBudget.toString(), true);
+      if (b !== null) body = b!;
+    }
     if (this.safety.length == 0 || !body.endsWith("}")) return body;
     let list = "";
     for (let i = 0; i < this.safety.length; i++) {

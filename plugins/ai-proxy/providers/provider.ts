@@ -10,18 +10,20 @@ import { Api, Protocol, apiFromName, clientProtocol } from "../api";
 import { ModelMapping } from "../model-mapping";
 import { FailoverConfig, RetryConfig, parseFailover, parseRetry } from "../failover-config";
 import { joinPath } from "./url";
+import { CustomSetting, SettingColumn, parseCustomSettings } from "../custom-settings";
+import { ReasoningMode, parseReasoningMode } from "../reasoning-content";
 
 /** Fields every provider accepts. */
 const COMMON_FIELDS: string[] = [
   "id", "type", "apiTokens", "timeout", "modelMapping", "protocol", "failover", "retryOnFailure",
   "capabilities", "basePath", "basePathHandling", "providerDomain",
-  "cluster", "weight", "variant",
+  "cluster", "weight", "variant", "customSettings", "reasoningContentMode",
 ];
 
 /** Higress fields this implementation accepts but does not act on (a warning is logged). */
 const IGNORED_FIELDS: string[] = [
-  "context", "customSettings", "reasoningContentMode", "subPath", "contextCleanupCommands",
-  "firstByteTimeout", "responseJsonSchema", "geminiThinkingBudget",
+  "context", "subPath", "contextCleanupCommands", "firstByteTimeout", "responseJsonSchema",
+  "geminiThinkingBudget", // read by gemini providers only (Higress ignores it elsewhere too)
 ];
 
 export class CapabilityPath {
@@ -48,6 +50,10 @@ export abstract class Provider {
   cluster: string = "";
   weight: i32 = 0;
   variant: string = "";
+  /** Higress customSettings: body parameters filled in or overridden */
+  customSettings: CustomSetting[] = [];
+  /** Higress reasoningContentMode: what happens to `reasoning_content` in answers */
+  reasoningMode: ReasoningMode = ReasoningMode.Passthrough;
 
   // ---- implemented by each provider -----------------------------------------------------------
 
@@ -78,6 +84,10 @@ export abstract class Provider {
   finishConvertedBody(body: string): string { return body; }
   /** Checked after all fields are read (e.g. azure: a token is required). */
   validate(f: JsonFields, path: string): void {}
+  /** customSettings column and path prefix for a `protocol: original` body (Higress: the
+   *  provider type's own names; OpenAI-compatible types use the openai column). */
+  originalSettingColumn(): SettingColumn { return SettingColumn.OpenAI; }
+  originalSettingPrefix(): string { return ""; }
 
   // ---- common behaviour -----------------------------------------------------------------------
 
@@ -135,7 +145,8 @@ export abstract class Provider {
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       if (COMMON_FIELDS.includes(k) || own.includes(k)) continue;
-      if (IGNORED_FIELDS.includes(k)) warnings.push(fieldPath(path, k) + ": not supported, ignored");
+      if (k == "context") warnings.push(fieldPath(path, k) + ": not supported, ignored (the context file is not fetched nor added to requests)");
+      else if (IGNORED_FIELDS.includes(k)) warnings.push(fieldPath(path, k) + ": not supported, ignored");
       else f.fail(fieldPath(path, k), "unknown field for provider type '" + this.type + "'");
     }
     this.id = f.str(obj, "id", path, "");
@@ -164,6 +175,8 @@ export abstract class Provider {
     this.cluster = f.str(obj, "cluster", path, "");
     this.weight = <i32>f.int(obj, "weight", path, 0, 0, 1000000);
     this.variant = f.str(obj, "variant", path, "");
+    this.customSettings = parseCustomSettings(f, obj, path, warnings);
+    this.reasoningMode = parseReasoningMode(f, obj, path, warnings);
     this.parseOwn(f, obj, path);
     this.validate(f, path);
   }

@@ -8,9 +8,14 @@ import { HeaderPair } from "../../../assembly/pairs";
 import { Api, Protocol } from "../api";
 import { Provider, addBearer } from "./provider";
 import { openAiPath } from "./openai-paths";
+import { SettingColumn } from "../custom-settings";
 
 export class QwenProvider extends Provider {
   domain: string = "dashscope.aliyuncs.com";
+
+  /** customSettings in a `protocol: original` body: Higress's qwen column under parameters.. */
+  originalSettingColumn(): SettingColumn { return SettingColumn.Qwen; }
+  originalSettingPrefix(): string { return "parameters."; }
 
   ownFields(): string[] {
     return ["qwenDomain", "qwenEnableCompatible"];
