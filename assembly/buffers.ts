@@ -2,14 +2,17 @@
 // Bytes stay bytes: pass-through bodies are never decoded and re-encoded.
 import { proxy_get_buffer_bytes, proxy_set_buffer_bytes, proxy_get_buffer_status } from "./abi/imports";
 import { BufferType, WasmResult } from "./enums";
-import { RET_PTR, RET_SIZE, RET_EXTRA, clearReturnSlots, takeReturnedBytes } from "./memory";
+import { RET_PTR, RET_SIZE, RET_EXTRA, clearReturnSlots, expectBuffer, takeReturnedBytes, releaseReturned } from "./memory";
 
 /** Up to `maxSize` bytes from `start`. The host clamps to the buffer; a missing buffer or an
  *  error gives an empty ArrayBuffer. */
 export function getBuffer(bufferType: BufferType, start: u32, maxSize: u32): ArrayBuffer {
-  clearReturnSlots();
+  expectBuffer(); // the host writes straight into the ArrayBuffer returned (no copy)
   const r = proxy_get_buffer_bytes(<u32>bufferType, start, maxSize, RET_PTR, RET_SIZE);
-  if (r != WasmResult.Ok) return new ArrayBuffer(0);
+  if (r != WasmResult.Ok) {
+    releaseReturned(0); // unpins a buffer the host allocated before failing
+    return new ArrayBuffer(0);
+  }
   return takeReturnedBytes();
 }
 

@@ -8,19 +8,25 @@ import {
   proxy_get_header_map_size,
 } from "./abi/imports";
 import { MapType, WasmResult } from "./enums";
-import { RET_PTR, RET_SIZE, RET_EXTRA, clearReturnSlots, takeReturnedBytes } from "./memory";
-import { HeaderPair, encodePairs, decodePairs } from "./pairs";
+import {
+  RET_PTR, RET_SIZE, RET_EXTRA, clearReturnSlots, takeReturnedString, releaseReturned,
+  textBlock, releaseText, textLen1, textLen2,
+} from "./memory";
+import { HeaderPair, encodePairs, decodePairsAt } from "./pairs";
 
 export class HeaderMap {
   constructor(public readonly mapType: MapType) {}
 
   /** First value of `name`, or null when absent (or when the map is not available now). */
   get(name: string): string | null {
-    const key = String.UTF8.encode(name);
+    // Name encoded into the SDK's scratch area and the value decoded straight from the host's
+    // block: the returned string is the only allocation.
+    const key = textBlock(name);
     clearReturnSlots();
-    const r = proxy_get_header_map_value(<u32>this.mapType, changetype<usize>(key), <usize>key.byteLength, RET_PTR, RET_SIZE);
+    const r = proxy_get_header_map_value(<u32>this.mapType, key, textLen1, RET_PTR, RET_SIZE);
+    releaseText(key);
     if (r != WasmResult.Ok) return null;
-    return String.UTF8.decode(takeReturnedBytes());
+    return takeReturnedString();
   }
 
   /** True when `name` is present. */
@@ -29,20 +35,24 @@ export class HeaderMap {
   }
 
   add(name: string, value: string): WasmResult {
-    const key = String.UTF8.encode(name);
-    const val = String.UTF8.encode(value);
-    return <WasmResult>proxy_add_header_map_value(<u32>this.mapType, changetype<usize>(key), <usize>key.byteLength, changetype<usize>(val), <usize>val.byteLength);
+    const p = textBlock(name, value);
+    const r = proxy_add_header_map_value(<u32>this.mapType, p, textLen1, p + textLen1, textLen2);
+    releaseText(p);
+    return <WasmResult>r;
   }
 
   replace(name: string, value: string): WasmResult {
-    const key = String.UTF8.encode(name);
-    const val = String.UTF8.encode(value);
-    return <WasmResult>proxy_replace_header_map_value(<u32>this.mapType, changetype<usize>(key), <usize>key.byteLength, changetype<usize>(val), <usize>val.byteLength);
+    const p = textBlock(name, value);
+    const r = proxy_replace_header_map_value(<u32>this.mapType, p, textLen1, p + textLen1, textLen2);
+    releaseText(p);
+    return <WasmResult>r;
   }
 
   remove(name: string): WasmResult {
-    const key = String.UTF8.encode(name);
-    return <WasmResult>proxy_remove_header_map_value(<u32>this.mapType, changetype<usize>(key), <usize>key.byteLength);
+    const p = textBlock(name);
+    const r = proxy_remove_header_map_value(<u32>this.mapType, p, textLen1);
+    releaseText(p);
+    return <WasmResult>r;
   }
 
   /** All pairs in wire order; empty when the map is empty or not available now. */
@@ -50,7 +60,10 @@ export class HeaderMap {
     clearReturnSlots();
     const r = proxy_get_header_map_pairs(<u32>this.mapType, RET_PTR, RET_SIZE);
     if (r != WasmResult.Ok) return new Array<HeaderPair>();
-    const decoded = decodePairs(takeReturnedBytes());
+    // Decoded straight from the host's block, which is then freed.
+    const ptr = <usize>load<u32>(RET_PTR);
+    const decoded = decodePairsAt(ptr, <usize>load<u32>(RET_SIZE));
+    releaseReturned(ptr);
     return decoded === null ? new Array<HeaderPair>() : decoded;
   }
 

@@ -5,7 +5,10 @@ export { HeaderPair, encodePairs, decodePairs } from "./pairs";
 export { RootContext, HttpContext, RootFactory, registerRootContext, currentContextId, setEffectiveContext } from "./context";
 export { HeaderMap, requestHeaders, requestTrailers, responseHeaders, responseTrailers, httpCallResponseHeaders, httpCallResponseTrailers } from "./headers";
 export { getBuffer, getWholeBuffer, setBuffer, replaceBuffer, bufferSize } from "./buffers";
-export { getProperty, getPropertyString, getPropertyInt, setProperty, routeName, clusterName, pluginRootId } from "./properties";
+export {
+  getProperty, getPropertyString, getPropertyInt, setProperty, routeName, clusterName, pluginRootId,
+  PropertyPath, getPropertyAt, getPropertyStringAt, getPropertyIntAt, setPropertyAt,
+} from "./properties";
 export { sendLocalResponse, continueRequest, continueResponse, closeRequest, closeResponse, getStatus, HostStatus } from "./stream";
 export { log } from "./log";
 export { nowNanos, nowMillis, setTickPeriodMs } from "./time";

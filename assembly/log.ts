@@ -2,7 +2,7 @@
 // the level comes from the host (proxy_get_log_level, ABI 0.2.1) and can change at run time.
 import { proxy_log, proxy_get_log_level } from "./abi/imports";
 import { LogLevel } from "./enums";
-import { RET_EXTRA } from "./memory";
+import { RET_EXTRA, textBlock, releaseText, textLen1 } from "./memory";
 
 function hostLevel(): u32 {
   store<u32>(RET_EXTRA, <u32>LogLevel.Trace);
@@ -12,8 +12,9 @@ function hostLevel(): u32 {
 
 function write(level: LogLevel, message: string): void {
   if (<u32>level < hostLevel()) return;
-  const bytes = String.UTF8.encode(message);
-  proxy_log(<u32>level, changetype<usize>(bytes), <usize>bytes.byteLength);
+  const p = textBlock(message);
+  proxy_log(<u32>level, p, textLen1);
+  releaseText(p);
 }
 
 export namespace log {

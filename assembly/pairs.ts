@@ -7,18 +7,13 @@ export class HeaderPair {
   constructor(public key: string, public value: string) {}
 }
 
-/** Serializes pairs (keys and values as UTF-8). */
+/** Serializes pairs (keys and values as UTF-8), encoding each text straight into the output. */
 export function encodePairs(pairs: HeaderPair[]): ArrayBuffer {
   const n = pairs.length;
-  const keys = new Array<ArrayBuffer>(n);
-  const values = new Array<ArrayBuffer>(n);
   let size: i32 = 4;
   for (let i = 0; i < n; i++) {
-    const k = String.UTF8.encode(unchecked(pairs[i]).key);
-    const v = String.UTF8.encode(unchecked(pairs[i]).value);
-    unchecked((keys[i] = k));
-    unchecked((values[i] = v));
-    size += 8 + k.byteLength + v.byteLength + 2;
+    const p = unchecked(pairs[i]);
+    size += 10 + String.UTF8.byteLength(p.key) + String.UTF8.byteLength(p.value);
   }
   const out = new ArrayBuffer(size);
   const base = changetype<usize>(out);
@@ -26,19 +21,20 @@ export function encodePairs(pairs: HeaderPair[]): ArrayBuffer {
   let lens = base + 4;
   let data = base + 4 + <usize>n * 8;
   for (let i = 0; i < n; i++) {
-    const k = unchecked(keys[i]);
-    const v = unchecked(values[i]);
-    store<u32>(lens, <u32>k.byteLength);
-    store<u32>(lens, <u32>v.byteLength, 4);
+    const p = unchecked(pairs[i]);
+    const k = p.key;
+    const v = p.value;
+    const kLen = String.UTF8.encodeUnsafe(changetype<usize>(k), k.length, data);
+    data += kLen;
+    store<u8>(data, 0);
+    data += 1;
+    const vLen = String.UTF8.encodeUnsafe(changetype<usize>(v), v.length, data);
+    data += vLen;
+    store<u8>(data, 0);
+    data += 1;
+    store<u32>(lens, <u32>kLen);
+    store<u32>(lens, <u32>vLen, 4);
     lens += 8;
-    memory.copy(data, changetype<usize>(k), <usize>k.byteLength);
-    data += <usize>k.byteLength;
-    store<u8>(data, 0);
-    data += 1;
-    memory.copy(data, changetype<usize>(v), <usize>v.byteLength);
-    data += <usize>v.byteLength;
-    store<u8>(data, 0);
-    data += 1;
   }
   return out;
 }
@@ -47,11 +43,14 @@ export function encodePairs(pairs: HeaderPair[]): ArrayBuffer {
  *  cpp-host parser gives an empty map; an empty buffer is an empty list (the host sends 0 bytes
  *  for an empty map). */
 export function decodePairs(buf: ArrayBuffer): HeaderPair[] | null {
-  const total = <usize>buf.byteLength;
+  return decodePairsAt(changetype<usize>(buf), <usize>buf.byteLength);
+}
+
+/** decodePairs over `total` bytes at `base` (unmanaged memory, e.g. a block the host returned). */
+export function decodePairsAt(base: usize, total: usize): HeaderPair[] | null {
   const out = new Array<HeaderPair>();
   if (total == 0) return out;
   if (total < 4) return null;
-  const base = changetype<usize>(buf);
   const n = <usize>load<u32>(base);
   // Each pair needs at least 8 length bytes and 2 NULs.
   if (n > (total - 4) / 10) return null;

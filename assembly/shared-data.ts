@@ -4,7 +4,7 @@
 // stores a new cas from a global counter that skips 0.
 import { proxy_get_shared_data, proxy_set_shared_data } from "./abi/imports";
 import { WasmResult } from "./enums";
-import { RET_PTR, RET_SIZE, RET_EXTRA, clearReturnSlots, takeReturnedBytes } from "./memory";
+import { RET_PTR, RET_SIZE, RET_EXTRA, expectBuffer, takeReturnedBytes, releaseReturned, textBlock, releaseText, textLen1 } from "./memory";
 
 export class SharedValue {
   constructor(public value: ArrayBuffer, public cas: u32) {}
@@ -12,18 +12,24 @@ export class SharedValue {
 
 /** Value and cas of `key`, or null when missing. */
 export function getSharedData(key: string): SharedValue | null {
-  const k = String.UTF8.encode(key);
-  clearReturnSlots();
-  const r = proxy_get_shared_data(changetype<usize>(k), <usize>k.byteLength, RET_PTR, RET_SIZE, RET_EXTRA);
-  if (r != WasmResult.Ok) return null;
+  const k = textBlock(key);
+  expectBuffer();
+  const r = proxy_get_shared_data(k, textLen1, RET_PTR, RET_SIZE, RET_EXTRA);
+  releaseText(k);
+  if (r != WasmResult.Ok) {
+    releaseReturned(0);
+    return null;
+  }
   const cas = load<u32>(RET_EXTRA);
   return new SharedValue(takeReturnedBytes(), cas);
 }
 
 /** Writes `value`; cas 0 = unconditional, else CasMismatch when someone wrote since the read. */
 export function setSharedData(key: string, value: ArrayBuffer, cas: u32): WasmResult {
-  const k = String.UTF8.encode(key);
-  return <WasmResult>proxy_set_shared_data(changetype<usize>(k), <usize>k.byteLength, changetype<usize>(value), <usize>value.byteLength, cas);
+  const k = textBlock(key);
+  const r = proxy_set_shared_data(k, textLen1, changetype<usize>(value), <usize>value.byteLength, cas);
+  releaseText(k);
+  return <WasmResult>r;
 }
 
 /** The read-modify-write step of casUpdateSharedData. Keep results in fields of the object. */

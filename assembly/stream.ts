@@ -2,7 +2,7 @@
 import { proxy_send_local_response, proxy_continue_stream, proxy_close_stream, proxy_get_status } from "./abi/imports";
 import { StreamType, WasmResult } from "./enums";
 import { HeaderPair, encodePairs } from "./pairs";
-import { RET_PTR, RET_SIZE, RET_EXTRA, clearReturnSlots, takeReturnedBytes } from "./memory";
+import { RET_PTR, RET_SIZE, RET_EXTRA, clearReturnSlots, takeReturnedString } from "./memory";
 
 /** Sends a reply from the proxy. Carried out after the current callback returns (whose status
  *  Envoy forces to Stop); this filter's own response callbacks then run for the reply. A second
@@ -45,5 +45,5 @@ export function getStatus(): HostStatus {
   const r = proxy_get_status(RET_EXTRA, RET_PTR, RET_SIZE);
   if (r != WasmResult.Ok) return new HostStatus(<u32>r, "");
   const code = load<u32>(RET_EXTRA);
-  return new HostStatus(code, String.UTF8.decode(takeReturnedBytes()));
+  return new HostStatus(code, takeReturnedString());
 }

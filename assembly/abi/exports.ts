@@ -80,11 +80,22 @@ export function proxy_on_foreign_function(rootId: u32, functionId: u32, dataSize
   roots.get(rootId).onForeignFunction(functionId, dataSize);
 }
 
+// The stream of the previous callback: a stream's callbacks mostly come in a row, so this skips
+// the two map lookups (has + get) per callback. Cleared when that stream is deleted.
+let lastStreamId: u32 = 0;
+let lastStream: HttpContext | null = null;
+
 /** Stream for a callback, made current; null when unknown (the call then passes through). */
 function enter(contextId: u32): HttpContext | null {
-  if (!streams.has(contextId)) return null;
+  let s = lastStream;
+  if (s === null || lastStreamId != contextId) {
+    if (!streams.has(contextId)) return null;
+    s = streams.get(contextId);
+    lastStream = s;
+    lastStreamId = contextId;
+  }
   setCurrentContextId(contextId);
-  return streams.get(contextId);
+  return s;
 }
 
 export function proxy_on_request_headers(contextId: u32, numHeaders: u32, endOfStream: u32): u32 {
@@ -150,6 +161,7 @@ export function proxy_on_done(contextId: u32): u32 {
 
 export function proxy_on_delete(contextId: u32): void {
   dropHttpCallsOf(contextId);
+  if (contextId == lastStreamId) lastStream = null;
   if (streams.has(contextId)) {
     streams.delete(contextId);
     return;

@@ -4,26 +4,42 @@
 
 const MAX_DEPTH: i32 = 128;
 
+// Reads UTF-16 units straight from the string's memory (no charCodeAt bounds checks): this runs
+// over every request body of ai-proxy. Offsets in messages are UTF-16 indexes, as before.
 class Scanner {
   pos: i32 = 0;
   error: string = "";
-  constructor(public text: string) {}
+  readonly base: usize;
+  readonly len: i32;
+  constructor(public text: string) {
+    this.base = changetype<usize>(text);
+    this.len = text.length;
+  }
+
+  // @ts-ignore: decorator
+  @inline at(i: i32): i32 {
+    return i < this.len ? <i32>load<u16>(this.base + (<usize>i << 1)) : -1;
+  }
 
   fail(msg: string): bool {
     if (this.error.length == 0) this.error = "offset " + this.pos.toString() + ": " + msg;
     return false;
   }
 
-  peek(): i32 {
-    return this.pos < this.text.length ? this.text.charCodeAt(this.pos) : -1;
+  // @ts-ignore: decorator
+  @inline peek(): i32 {
+    return this.at(this.pos);
   }
 
   skipWs(): void {
-    while (this.pos < this.text.length) {
-      const c = this.text.charCodeAt(this.pos);
+    let p = this.pos;
+    const n = this.len;
+    while (p < n) {
+      const c = <i32>load<u16>(this.base + (<usize>p << 1));
       if (c != 0x20 && c != 0x09 && c != 0x0a && c != 0x0d) break;
-      this.pos++;
+      p++;
     }
+    this.pos = p;
   }
 
   value(depth: i32): bool {
@@ -85,32 +101,47 @@ class Scanner {
   }
 
   string(): bool {
-    this.pos++; // opening quote
+    let p = this.pos + 1; // after the opening quote
+    const n = this.len;
+    const b = this.base;
     while (true) {
-      const c = this.peek();
-      if (c < 0) return this.fail("unterminated string");
-      if (c == 0x22) { this.pos++; return true; }
-      if (c < 0x20) return this.fail("control character in string");
+      if (p >= n) {
+        this.pos = p;
+        return this.fail("unterminated string");
+      }
+      const c = <i32>load<u16>(b + (<usize>p << 1));
+      if (c == 0x22) {
+        this.pos = p + 1;
+        return true;
+      }
+      if (c < 0x20) {
+        this.pos = p;
+        return this.fail("control character in string");
+      }
       if (c == 0x5c) {
-        this.pos++;
-        const e = this.peek();
+        p++;
+        const e = this.at(p);
         if (e == 0x75) { // \uXXXX
-          this.pos++;
+          p++;
           for (let i = 0; i < 4; i++) {
-            const h = this.peek();
+            const h = this.at(p);
             const hex = (h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66);
-            if (!hex) return this.fail("invalid \\u escape");
-            this.pos++;
+            if (!hex) {
+              this.pos = p;
+              return this.fail("invalid \\u escape");
+            }
+            p++;
           }
           continue;
         }
         if (e == 0x22 || e == 0x5c || e == 0x2f || e == 0x62 || e == 0x66 || e == 0x6e || e == 0x72 || e == 0x74) {
-          this.pos++;
+          p++;
           continue;
         }
+        this.pos = p;
         return this.fail("invalid escape");
       }
-      this.pos++;
+      p++;
     }
   }
 
