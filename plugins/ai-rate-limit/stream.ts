@@ -117,11 +117,6 @@ export class RateLimitStream extends HttpContext {
     const cfg = this.limiter.rules.select();
     if (cfg === null || cfg.empty) return FilterHeadersStatus.Continue;
     this.cfg = cfg;
-    if (cfg.hasTokens && cfg.estimate.enforceMaxTokens && !endOfStream) {
-      this.capAt = capTarget(this.req.path());
-      // The body may get a cap member: Envoy re-frames it (as ai-proxy does for its rewrites).
-      if (this.capAt != CAP_NONE) requestHeaders.remove("content-length");
-    }
     if (cfg.breaker !== null) {
       this.startMs = <i64>nowMillis();
       if (!this.checkBreaker(cfg)) return FilterHeadersStatus.StopIteration;
@@ -132,6 +127,11 @@ export class RateLimitStream extends HttpContext {
     }
     if (cfg.needsBody && !endOfStream && this.bodyMatters(cfg)) {
       this.phase = PH_WAIT_BODY;
+      if (cfg.estimate.enforceMaxTokens) {
+        this.capAt = capTarget(this.req.path());
+        // The body may get a cap member: Envoy re-frames it (as ai-proxy does for its rewrites).
+        if (this.capAt != CAP_NONE) requestHeaders.remove("content-length");
+      }
       if (!cfg.headerHold) {
         this.req.load(); // decided after the headers went on: read them now
         return FilterHeadersStatus.Continue;
