@@ -47,13 +47,13 @@ const PENDING: i32 = 2;
  *  (the SDK drops replies to destroyed contexts): a charge made for a client that left is
  *  given back then. */
 class ClusterReply extends ClusterWaiter {
-  constructor(public stream: RateLimitStream) {
+  constructor(public stream: RateLimitStream, public backend: ClusterWindows) {
     super();
   }
   onClusterDecision(result: i32): void {
     const s = this.stream;
     if (!s.finished && setEffectiveContext(s.id)) s.clusterDecided(result);
-    else s.abandonedDecision(result);
+    else s.abandonedDecision(result, this.backend);
   }
 }
 
@@ -244,7 +244,7 @@ export class RateLimitStream extends HttpContext {
       if (cluster.ready()) {
         // Sent as the root: its reply must arrive even if this stream is destroyed meanwhile.
         setEffectiveContext(root.id);
-        const sent = cluster.admit(new ClusterReply(this), this.hits, this.estimate, now, this.ledger, this.rej);
+        const sent = cluster.admit(new ClusterReply(this, cluster), this.hits, this.estimate, now, this.ledger, this.rej);
         setEffectiveContext(this.id);
         if (sent) {
           this.phase = PH_CLUSTER;
@@ -270,10 +270,9 @@ export class RateLimitStream extends HttpContext {
   }
 
   /** The Redis answer for a stream that already ended (effective context: the root). */
-  abandonedDecision(result: i32): void {
+  abandonedDecision(result: i32, backend: ClusterWindows): void {
     if (result != ADMIT || this.ledger.count == 0) return;
-    const cluster = this.limiter.clusterOf(this.cfg!);
-    if (cluster !== null) cluster.rollback(this.ledger, <i64>nowMillis());
+    backend.rollback(this.ledger, <i64>nowMillis()); // the backend that charged (even after a reconfigure)
     this.ledger.count = 0;
   }
 
