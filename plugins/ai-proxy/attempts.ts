@@ -6,7 +6,7 @@
 // last error in the client's protocol.
 import {
   HttpCallHandler, httpCall, httpCallResponseHeaders, getBuffer, BufferType, sendLocalResponse,
-  HeaderPair, WasmResult, log, responseHeaders, continueResponse, setProperty,
+  HeaderPair, WasmResult, log, responseHeaders, continueResponse, setProperty, replaceBuffer,
 } from "../../assembly";
 import { replacementHeaders } from "./replacement-headers";
 import { clientProtocol } from "./api";
@@ -196,13 +196,22 @@ export function sendError(s: RequestState, status: u32, message: string, code: s
 export function deliver(s: RequestState, status: u32, details: string, body: ArrayBuffer, headers: HeaderPair[], resume: bool,
   served: HeaderPair[] | null = null, identity: bool = false): void {
   s.answered = true;
+  const all = replacementHeaders(status, headers, served, identity);
   if (!s.replaceHeld) {
-    sendLocalResponse(status, details, body, headers);
+    sendLocalResponse(status, details, body, all.slice(1)); // :status is the call's own argument
     return;
   }
-  responseHeaders.setPairs(replacementHeaders(status, headers, served, identity));
+  responseHeaders.setPairs(all);
   s.replacement = body;
   s.mode = BodyMode.Replace;
+  const relay = s.relay;
+  if (relay !== null && relay.heldFailure) {
+    // The failed stream's bytes sit in Envoy's buffer: all of them, ended -> the answer goes
+    // there; else they are emptied and the answer goes with the last chunk (Replace).
+    const ended = relay.heldFailureEnded;
+    replaceBuffer(BufferType.HttpResponseBody, ended ? body : new ArrayBuffer(0));
+    if (ended) s.mode = BodyMode.Pass;
+  }
   if (resume) continueResponse();
 }
 

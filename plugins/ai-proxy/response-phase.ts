@@ -111,6 +111,12 @@ export function onResponseBody(s: RequestState, size: u32, endOfStream: bool): F
     replaceBuffer(BufferType.HttpResponseBody, endOfStream ? s.replacement! : new ArrayBuffer(0));
     return FilterDataStatus.Continue;
   }
+  if (mode == BodyMode.Drop && s.relay !== null && s.relay!.heldFailure) {
+    // A stream that failed at its first event, headers held: its body stays in Envoy's buffer
+    // until the retry / fallback answer replaces it (attempts.ts deliver).
+    s.relay!.heldFailureEnded = endOfStream;
+    return FilterDataStatus.StopIterationAndBuffer;
+  }
   if (mode == BodyMode.Drop || s.answered) return FilterDataStatus.StopIterationNoBuffer;
   if (mode == BodyMode.Stream) return relayChunk(s, getBuffer(BufferType.HttpResponseBody, 0, size), endOfStream);
   if (mode == BodyMode.HoldFirst) return holdFirst(s, size, endOfStream);
@@ -197,11 +203,22 @@ function holdFirst(s: RequestState, size: u32, endOfStream: bool): FilterDataSta
     recordRequestResult(t.provider, t.key, failStatus, s.liveCluster);
     s.lastStatus = failStatus;
     s.lastUp = s.liveUp;
+    // The answer replaces this response in place, as for a failure status: the headers wait
+    // (StopIteration) and the failed body is held in Envoy's buffer, which deliver() empties
+    // or fills with the answer, so filters before ai-proxy see the answer.
+    const relay = s.relay!;
+    relay.heldFailure = true;
+    relay.heldFailureEnded = endOfStream;
+    s.replaceHeld = true;
     if (startNextAttempt(s, failStatus)) {
       s.mode = BodyMode.Drop;
-      return FilterDataStatus.StopIterationNoBuffer;
+      return FilterDataStatus.StopIterationAndBuffer;
     }
-    if (s.cfg.routing.fallbackOnStatus.matches(failStatus) && answerFromCache(s)) return FilterDataStatus.StopIterationNoBuffer;
+    // From the cache: deliver() put the answer in this (current) buffer; Continue releases the
+    // held headers with it.
+    if (s.cfg.routing.fallbackOnStatus.matches(failStatus) && answerFromCache(s)) return FilterDataStatus.Continue;
+    relay.heldFailure = false;
+    s.replaceHeld = false;
   }
   s.mode = BodyMode.Stream;
   return relayChunk(s, all, endOfStream);

@@ -35,6 +35,11 @@ export class StreamRelay {
   capture: Array<ArrayBuffer> | null = null;
   captured: i32 = 0;
   captureLimit: i32 = 0;
+  /** the stream's first event was an error with its headers held (headerHold): the failed body
+   *  is kept in Envoy's buffer (StopIterationAndBuffer) until the answer replaces it */
+  heldFailure: bool = false;
+  /** ... and the failed body's last chunk was seen */
+  heldFailureEnded: bool = false;
   /** same protocol, reasoningContentMode ignore/concat: events are rewritten, not passed as bytes */
   reasoning: ReasoningMode = ReasoningMode.Passthrough;
   reasoningState: ReasoningStream = new ReasoningStream();

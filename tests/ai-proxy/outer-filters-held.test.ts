@@ -1,0 +1,129 @@
+// The two failure shapes outer-filters.test.ts does not cover, with ai-statistics listed before
+// ai-proxy (it sees responses after ai-proxy):
+//  - a 200 stream whose first event is an error, headers held (headerHold): the fallback answer
+//    replaces it in place (headers held with StopIteration, the failed body kept in Envoy's buffer
+//    and swapped), so ai-statistics counts a 2xx with the answer's usage. A build that answers
+//    with a local reply fails this: Envoy sends it straight to the codec, ai-statistics sees no
+//    response (0 requests counted);
+//  - a failure with no body at all (headers with end_of_stream): proxy-wasm cannot add a body to
+//    it, so the answer is a local reply; the client still gets the fallback's answer.
+import { test, before, after, beforeEach } from "node:test";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import assert from "node:assert/strict";
+import OpenAI from "openai";
+import { startGateway, startUpstream, eventually, ROOT, type Gateway, type MockServer, FIXED_NOW } from "./helpers.ts";
+import { statsWasm } from "../ai-statistics/helpers.ts";
+import { parsePrometheus, type Sample } from "../../tools/stats.ts";
+
+const M = "route_upstream_model_consumer_metric_";
+let primary: MockServer;
+let secondary: MockServer;
+let empty: http.Server & { port: number; hits: number };
+let gw: Gateway;
+
+const STATS = `
+          - name: ai-statistics
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm
+              config:
+                name: ai-statistics
+                root_id: ai-statistics
+                vm_config:
+                  vm_id: ai-gateway
+                  runtime: envoy.wasm.runtime.v8
+                  code: { local: { filename: ${JSON.stringify(statsWasm())} } }
+                configuration:
+                  "@type": type.googleapis.com/google.protobuf.StringValue
+                  value: "{}"`;
+
+/** An upstream failing with 503 and no body (content-length: 0). */
+function startEmpty503(): Promise<typeof empty> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      server.hits++;
+      res.writeHead(503, { "content-length": "0", "x-request-id": "empty-1" });
+      res.end();
+    });
+  }) as http.Server & { port: number; hits: number };
+  server.hits = 0;
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
+    server.port = (server.address() as AddressInfo).port;
+    resolve(server);
+  }));
+}
+
+before(async () => {
+  primary = await startUpstream("openai", { now: FIXED_NOW });
+  secondary = await startUpstream("openai", { now: FIXED_NOW });
+  empty = await startEmpty503();
+  gw = await startGateway({
+    upstreams: { primary, secondary, empty: empty as unknown as MockServer },
+    outerFilters: STATS,
+    extraYaml: readFileSync(`${ROOT}/deploy/observability/envoy-stats-config.yaml`, "utf8"),
+    config: {
+      providers: [
+        { id: "main", type: "openai", apiTokens: ["p"], cluster: "primary" },
+        { id: "bare", type: "openai", apiTokens: ["e"], cluster: "empty" },
+        { id: "mini", type: "openai", apiTokens: ["s"], cluster: "secondary", modelMapping: { "*": "gpt-4o-mini" } },
+      ],
+      activeProviderId: "main",
+      routing: { tags: [{ header: "x-p", value: "bare", provider: "bare" }], fallback: ["mini"], fallbackOnStatus: ["5.*"] },
+    },
+  });
+});
+
+after(async () => {
+  await gw.close();
+  await Promise.all([primary.close(), secondary.close(), new Promise((r) => empty.close(r))]);
+});
+
+beforeEach(() => {
+  for (const m of [primary, secondary]) m.state.reset();
+});
+
+async function scrape(): Promise<Sample[]> {
+  const res = await fetch(`http://127.0.0.1:${gw.runner.adminPort}/stats/prometheus`);
+  return parsePrometheus(await res.text());
+}
+
+function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
+  let n = 0;
+  for (const s of samples) {
+    if (s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)) n += s.value;
+  }
+  return n;
+}
+
+test("a stream failing at its first event is replaced in place: the filter before ai-proxy sees the answer", async () => {
+  primary.state.faults.add({ errorAfterEvents: 0, count: 1 });
+  const client = new OpenAI({ baseURL: gw.url + "/v1", apiKey: "c", maxRetries: 0, defaultHeaders: { "x-mse-consumer": "held" } });
+  const raw = await client.chat.completions
+    .create({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "Hello gateway world" }] })
+    .withResponse();
+  let text = "";
+  for await (const c of raw.data) text += c.choices[0]?.delta?.content ?? "";
+  assert.equal(text, "echo: Hello gateway world");
+  assert.equal(raw.response.headers.get("x-ai-provider"), "mini");
+  assert.equal(secondary.state.requests.length, 1);
+  await eventually(async () => {
+    const m = await scrape();
+    const mine = { ai_consumer: "held" };
+    assert.equal(total(m, M + "ai_requests", { ...mine, ai_status: "2xx", ai_error: "none" }), 1);
+    assert.equal(total(m, M + "output_token", mine), 4);
+    assert.equal(total(m, M + "ai_anomaly_client_abort", {}), 0);
+  });
+});
+
+test("a failure with no body is answered by a local reply: the client still gets the fallback's answer", async () => {
+  const client = new OpenAI({ baseURL: gw.url + "/v1", apiKey: "c", maxRetries: 0, defaultHeaders: { "x-p": "bare" } });
+  const before = empty.hits;
+  const raw = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "No body" }] }).withResponse();
+  assert.equal(empty.hits, before + 1);
+  assert.equal(raw.response.status, 200);
+  assert.equal(raw.data.choices[0].message.content, "echo: No body");
+  assert.equal(raw.response.headers.get("x-ai-provider"), "mini");
+  assert.equal(raw.response.headers.get("x-request-id") === "empty-1", false, "the failed response's request id does not leak");
+});
