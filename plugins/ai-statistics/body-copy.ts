@@ -6,14 +6,21 @@ export class BoundedCopy {
   private buf: StaticArray<u8>;
   private len: i32 = 0;
   overflowed: bool = false;
+  private pinned: ArrayBuffer | null = null;
 
   constructor(private max: i32) {
     this.buf = new StaticArray<u8>(max < 4096 ? max : 4096);
   }
 
   push(chunk: ArrayBuffer): void {
-    // `chunk` stays a live reference (it is read after the allocation below), never a bare pointer.
-    const n = chunk.byteLength;
+    // `chunk` stays reachable (it is read after an allocation below): the GC sees no locals.
+    this.pinned = chunk;
+    this.pushBytes(changetype<usize>(chunk), chunk.byteLength);
+    this.pinned = null;
+  }
+
+  /** Appends n bytes at p (memory the GC does not move or free during the call). */
+  pushBytes(p: usize, n: i32): void {
     if (this.overflowed || n <= 0) return;
     if (this.len + n > this.max) {
       this.overflowed = true;
@@ -29,7 +36,7 @@ export class BoundedCopy {
       memory.copy(changetype<usize>(nb), changetype<usize>(this.buf), <usize>this.len);
       this.buf = nb;
     }
-    memory.copy(changetype<usize>(this.buf) + <usize>this.len, changetype<usize>(chunk), <usize>chunk.byteLength);
+    memory.copy(changetype<usize>(this.buf) + <usize>this.len, p, <usize>n);
     this.len += n;
   }
 

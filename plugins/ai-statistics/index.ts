@@ -7,7 +7,7 @@
 // request whose response never ended (client abort, reset).
 import {
   RootContext, HttpContext, registerRootContext, FilterHeadersStatus, FilterDataStatus, FilterTrailersStatus,
-  BufferType, requestHeaders, responseHeaders, getBuffer, getPropertyString, getPropertyInt, setProperty,
+  BufferType, MapType, responseHeaders, getPropertyString, getPropertyInt, setProperty,
   routeName, clusterName, nowNanos, log, RouteRules,
 } from "../../assembly";
 import { StatsConfig, StatsConfigParser } from "./config";
@@ -18,6 +18,8 @@ import { apiOf, modelFromPath } from "./request-info";
 import { LabelLimiter, MetricLabels, labelValue } from "./metric-names";
 import { MetricRegistry, MetricSet } from "./metrics";
 import { LogRecord } from "./log-record";
+import { feedBody } from "./body-bytes";
+import { HeaderScan } from "./header-scan";
 import { jsonEscape } from "../shared/json-string";
 import { SLOW, UPSTREAM_ERROR, anomalyNames, isUpstreamErrorStatus } from "./anomalies";
 import { finalUsage, outcomeOf, bodyErrorType, numbersOf, logRecordOf, builtinUsageValue, anomaliesOf, errorTypeFor } from "./report";
@@ -25,6 +27,9 @@ import { finalUsage, outcomeOf, bodyErrorType, numbersOf, logRecordOf, builtinUs
 /** Filter state ai-proxy writes with the chosen provider and variant. */
 const PROXY_PROVIDER_STATE = "ai_proxy_provider";
 const PROXY_VARIANT_STATE = "ai_proxy_variant";
+
+/** Header maps read in one host call each (callbacks never nest: one per VM). */
+const HEADERS = new HeaderScan();
 
 /** Request states kept for reuse per VM: beyond this many concurrent streams, new ones allocate. */
 const MAX_FREE_STATES = 32;
@@ -126,21 +131,27 @@ class StatsStream extends HttpContext {
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const cfg = this.statsRoot.rules.select();
     if (cfg === null) return FilterHeadersStatus.Continue;
-    const path = requestHeaders.get(":path");
+    const h = HEADERS;
+    h.load(MapType.RequestHeaders);
+    const path = h.get(":path");
     const p = path === null ? "" : path!;
-    if (!cfg.pathEnabled(p)) return FilterHeadersStatus.Continue;
+    if (!cfg.pathEnabled(p)) {
+      h.release();
+      return FilterHeadersStatus.Continue;
+    }
     const st = this.statsRoot.takeState(cfg);
     st.startNanos = nowNanos();
     st.path = p;
     st.api = apiOf(p);
     this.st = st;
-    this.readRequestAiHeaders(st);
+    this.readRequestAiHeaders(st, h);
     const attrs = cfg.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = unchecked(attrs[i]);
       if (a.source == Source.Fixed) st.values.set(i, a.value);
-      else if (a.source == Source.RequestHeader) st.values.set(i, requestHeaders.get(a.value));
+      else if (a.source == Source.RequestHeader) st.values.set(i, h.get(a.value));
     }
+    h.release();
     if (endOfStream) this.requestDone(st);
     return FilterHeadersStatus.Continue;
   }
@@ -148,10 +159,7 @@ class StatsStream extends HttpContext {
   onRequestBody(bodySize: u32, endOfStream: bool): FilterDataStatus {
     const st = this.st;
     if (st === null) return FilterDataStatus.Continue;
-    if (bodySize > 0) {
-      const chunk = getBuffer(BufferType.HttpRequestBody, 0, bodySize);
-      st.request.push(chunk);
-    }
+    if (bodySize > 0) feedBody(BufferType.HttpRequestBody, bodySize, st.request);
     if (endOfStream) this.requestDone(st);
     return FilterDataStatus.Continue;
   }
@@ -165,19 +173,22 @@ class StatsStream extends HttpContext {
   onResponseHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
     const st = this.st;
     if (st === null) return FilterHeadersStatus.Continue;
-    const status = responseHeaders.get(":status");
+    const h = HEADERS;
+    h.load(MapType.ResponseHeaders);
+    const status = h.get(":status");
     st.status = status === null ? 0 : I32.parseInt(status!);
-    const ct = responseHeaders.get("content-type");
+    const ct = h.get("content-type");
     st.contentType = ct === null ? "" : ct!;
     st.stream = st.contentType.toLowerCase().includes("text/event-stream");
     const cfg = st.cfg;
     if (cfg.contentTypeEnabled(st.contentType)) st.startResponse(st.stream, this.statsRoot.builtins);
-    this.readLateAiHeaders(st);
     const attrs = cfg.attributes;
     for (let i = 0; i < attrs.length; i++) {
       const a = unchecked(attrs[i]);
-      if (a.source == Source.ResponseHeader) st.values.set(i, responseHeaders.get(a.value));
+      if (a.source == Source.ResponseHeader) st.values.set(i, h.get(a.value));
     }
+    h.release();
+    this.readLateAiHeaders(st);
     if (cfg.anomalyHeader.length > 0) {
       // Only what is known before the headers leave: slowness so far and the status.
       let f: u32 = 0;
@@ -195,10 +206,7 @@ class StatsStream extends HttpContext {
     if (bodySize > 0) {
       if (st.firstByteNanos == 0) st.firstByteNanos = nowNanos();
       const r = st.response;
-      if (r !== null) {
-        const chunk = getBuffer(BufferType.HttpResponseBody, 0, bodySize);
-        r.push(chunk);
-      }
+      if (r !== null) feedBody(BufferType.HttpResponseBody, bodySize, r);
     }
     if (endOfStream) this.responseDone(st);
     return FilterDataStatus.Continue;
@@ -231,17 +239,17 @@ class StatsStream extends HttpContext {
 
   /** At the request headers: consumer, provider, variant (when a filter before this one set
    *  them) and the session id. */
-  private readRequestAiHeaders(st: RequestState): void {
+  private readRequestAiHeaders(st: RequestState, h: HeaderScan): void {
     const cfg = st.cfg;
-    const consumer = requestHeaders.get(cfg.consumerHeader);
+    const consumer = h.get(cfg.consumerHeader);
     if (consumer !== null) st.consumer = consumer!;
-    const provider = requestHeaders.get(cfg.providerHeader);
+    const provider = h.get(cfg.providerHeader);
     if (provider !== null) st.provider = provider!;
-    const variant = requestHeaders.get(cfg.variantHeader);
+    const variant = h.get(cfg.variantHeader);
     if (variant !== null) st.variant = variant!;
     const sessions = cfg.sessionHeaders;
     for (let i = 0, n = sessions.length; i < n; i++) {
-      const s = requestHeaders.get(unchecked(sessions[i]));
+      const s = h.get(unchecked(sessions[i]));
       if (s !== null && s!.length > 0) {
         st.sessionId = s!;
         break;
@@ -251,24 +259,28 @@ class StatsStream extends HttpContext {
 
   /** Once the response starts (or at the end when it never did): what a later filter (ai-proxy)
    *  set after us. Past the request phase Envoy may no longer expose the request headers to this
-   *  filter, so ai-proxy's filter state (wasm.ai_proxy_provider / wasm.ai_proxy_variant) is read
-   *  when the header is absent. The consumer is read again only when it was absent. */
+   *  filter, so ai-proxy's filter state (wasm.ai_proxy_provider, then wasm.ai_proxy_variant, which
+   *  it writes only with a provider) is read when the header is absent. The consumer is read
+   *  again only when it was absent. */
   private readLateAiHeaders(st: RequestState): void {
     st.aiHeadersRead = true;
     const cfg = st.cfg;
+    const h = HEADERS;
+    h.load(MapType.RequestHeaders);
     if (st.consumer.length == 0) {
-      const consumer = requestHeaders.get(cfg.consumerHeader);
+      const consumer = h.get(cfg.consumerHeader);
       if (consumer !== null) st.consumer = consumer!;
     }
-    const provider = requestHeaders.get(cfg.providerHeader);
+    const provider = h.get(cfg.providerHeader);
+    const variant = h.get(cfg.variantHeader);
+    h.release();
     if (provider !== null) st.provider = provider!;
     else if (st.provider.length == 0) {
       const p = getPropertyString([PROXY_PROVIDER_STATE]);
       if (p !== null) st.provider = p!;
     }
-    const variant = requestHeaders.get(cfg.variantHeader);
     if (variant !== null) st.variant = variant!;
-    else if (st.variant.length == 0) {
+    else if (st.variant.length == 0 && st.provider.length > 0) {
       const v = getPropertyString([PROXY_VARIANT_STATE]);
       if (v !== null) st.variant = v!;
     }

@@ -4,17 +4,20 @@
 import { JsonMemberCapture, MemberKeys } from "../shared/json-member-capture";
 import { sliceString } from "../shared/json-scan";
 import { BoundedCopy } from "./body-copy";
+import { BodySink } from "./body-bytes";
 
 const REQUEST_KEYS = new MemberKeys(["model", "stream"]);
 
-export class RequestReader {
+export class RequestReader extends BodySink {
   private capture: JsonMemberCapture = new JsonMemberCapture(REQUEST_KEYS, 1024);
   copy: BoundedCopy | null = null;
   bytes: i64 = 0;
+  private pinned: ArrayBuffer | null = null;
   model: string = "";
   stream: bool = false;
 
   constructor(keepCopy: bool, maxCopyBytes: i32) {
+    super();
     if (keepCopy) this.copy = new BoundedCopy(maxCopyBytes);
   }
 
@@ -28,10 +31,17 @@ export class RequestReader {
   }
 
   push(chunk: ArrayBuffer): void {
-    this.bytes += chunk.byteLength;
-    this.capture.push(chunk);
+    this.pinned = chunk; // reachable while read (the GC sees no locals)
+    this.pushBytes(changetype<usize>(chunk), chunk.byteLength);
+    this.pinned = null;
+  }
+
+  /** n body bytes at p (valid during the call). */
+  pushBytes(p: usize, n: i32): void {
+    this.bytes += n;
+    this.capture.pushBytes(p, n);
     const c = this.copy;
-    if (c !== null) c.push(chunk);
+    if (c !== null) c.pushBytes(p, n);
   }
 
   finish(): void {

@@ -6,6 +6,7 @@
 // request of its VM (reset), so the parser and capture buffers are allocated once. Pure.
 import { SseEvent } from "../shared/sse-parser";
 import { SseEventFilter } from "./sse-event-filter";
+import { BodySink } from "./body-bytes";
 import { JsonMemberCapture, MemberKeys } from "../shared/json-member-capture";
 import { UsageStream } from "../shared/usage";
 import { BoundedCopy } from "./body-copy";
@@ -22,7 +23,7 @@ const CAPTURE_KEYS_WITH_TEXT = new MemberKeys(["id", "model", "modelVersion", "r
 /** A reader whose body was larger than this is not reused (its buffers may have grown). */
 export const REUSE_MAX_BYTES: i64 = 64 << 10;
 
-export class ResponseReader {
+export class ResponseReader extends BodySink {
   tracker: UsageStream = new UsageStream();
   stream: bool = false;
   private cfg: StatsConfig;
@@ -38,8 +39,10 @@ export class ResponseReader {
   /** every event goes through the JSON walk (text is counted or streamed attributes read) */
   private everyEvent: bool = false;
   bytes: i64 = 0;
+  private pinned: ArrayBuffer | null = null;
 
   constructor(stream: bool, cfg: StatsConfig, values: AttributeValues, builtins: BuiltinPaths | null) {
+    super();
     this.cfg = cfg;
     this.values = values;
     this.builtins = builtins;
@@ -84,10 +87,17 @@ export class ResponseReader {
   }
 
   push(chunk: ArrayBuffer): void {
-    this.bytes += chunk.byteLength;
+    this.pinned = chunk; // reachable while read (the GC sees no locals)
+    this.pushBytes(changetype<usize>(chunk), chunk.byteLength);
+    this.pinned = null;
+  }
+
+  /** n body bytes at p (valid during the call). */
+  pushBytes(p: usize, n: i32): void {
+    this.bytes += n;
     const sse = this.sse;
     if (sse !== null) {
-      sse.push(chunk);
+      sse.pushBytes(p, n);
       sse.passAll = this.passAll();
       let ev = sse.next();
       while (ev !== null) {
@@ -97,9 +107,9 @@ export class ResponseReader {
       }
       return;
     }
-    this.capture!.push(chunk);
+    this.capture!.pushBytes(p, n);
     const c = this.copy;
-    if (c !== null) c.push(chunk);
+    if (c !== null) c.pushBytes(p, n);
   }
 
   /** End of the body. */

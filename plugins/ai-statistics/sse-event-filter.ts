@@ -26,6 +26,7 @@ export class SseEventFilter {
   /** the current event is being passed to the parser as it arrives (too long to hold) */
   private passing: bool = false;
   private ended: bool = false;
+  private pinned: ArrayBuffer | null = null;
   private drained: bool = false;
   /** the current line began before `line` (its first bytes were passed on already) */
   private midLine: bool = false;
@@ -50,10 +51,16 @@ export class SseEventFilter {
   }
 
   push(chunk: ArrayBuffer): void {
-    const n = chunk.byteLength;
-    if (n == 0) return;
+    this.pinned = chunk; // reachable while read (compact may allocate; the GC sees no locals)
+    this.pushBytes(changetype<usize>(chunk), chunk.byteLength);
+    this.pinned = null;
+  }
+
+  /** Appends n bytes at p (memory the GC does not free during the call). */
+  pushBytes(p: usize, n: i32): void {
+    if (n <= 0) return;
     this.compact(n);
-    memory.copy(changetype<usize>(this.buf) + <usize>this.end, changetype<usize>(chunk), <usize>n);
+    memory.copy(changetype<usize>(this.buf) + <usize>this.end, p, <usize>n);
     this.end += n;
   }
 
