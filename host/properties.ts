@@ -30,13 +30,15 @@ export interface PropertySource {
   vmId: string;
 }
 
-/** A value or a WasmResult error code. */
-type R = Uint8Array | WasmResult;
+/** A value (bytes, or a byte string: one byte per char, written to the module as is) or a
+ *  WasmResult error code. Strings stay strings so no Buffer is made per lookup. */
+export type PropertyValue = Uint8Array | string;
+type R = PropertyValue | WasmResult;
 
 const NOT_FOUND = WasmResult.NotFound;
 const EMPTY = new Uint8Array(0); // an empty string, or an empty protobuf message
 
-const str = (v: string | undefined | null): R => (v == null ? NOT_FOUND : Buffer.from(v, "latin1"));
+const str = (v: string | undefined | null): R => (v == null ? NOT_FOUND : v);
 const i64 = (v: number | bigint): Uint8Array => {
   const b = Buffer.allocUnsafe(8);
   b.writeBigInt64LE(BigInt.asIntN(64, BigInt(v)));
@@ -226,9 +228,23 @@ function resolve(s: PropertySource, parts: string[]): R {
   return info.filterState.get("wasm." + top) ?? NOT_FOUND;
 }
 
+// Split paths by path text: plugins read the same few paths on every request. Bounded, as a
+// module could send any number of distinct paths.
+const PATHS_MAX = 256;
+const splitPaths = new Map<string, string[]>();
+
+function split(path: string): string[] {
+  let parts = splitPaths.get(path);
+  if (parts === undefined) {
+    parts = path.split("\u0000");
+    if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
+    if (splitPaths.size >= PATHS_MAX) splitPaths.clear();
+    splitPaths.set(path, parts);
+  }
+  return parts;
+}
+
 export function getProperty(s: PropertySource, path: string): R {
   if (path.length === 0) return WasmResult.SerializationFailure;
-  const parts = path.split("\u0000");
-  if (parts.length > 1 && parts[parts.length - 1] === "") parts.pop();
-  return resolve(s, parts);
+  return resolve(s, split(path));
 }

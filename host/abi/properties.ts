@@ -14,7 +14,8 @@ export const propertiesGroup: HostGroup = {
         const path = vm.mem.readLatin1(pathPtr, pathSize);
         const r = getProperty(ctx.propertySource(), path);
         if (typeof r === "number") return r;
-        vm.mem.returnBytes(r, ptrPtr, sizePtr);
+        if (typeof r === "string") vm.mem.returnLatin1(r, ptrPtr, sizePtr);
+        else vm.mem.returnBytes(r, ptrPtr, sizePtr);
         return WasmResult.Ok;
       }),
       proxy_set_property: guard((kp: number, ks: number, vp: number, vs: number) => {
