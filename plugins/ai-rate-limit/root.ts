@@ -5,7 +5,7 @@
 import { JSON } from "json-as";
 import {
   RootContext, HttpContext, RouteRules, ConfigParser, registerQueue, enqueue, dequeue, setTickPeriodMs,
-  getSharedData, setSharedData, nowMillis, log, setEffectiveContext,
+  getSharedData, setSharedData, nowMillis, log, setEffectiveContext, routeName,
 } from "../../assembly";
 import { parseConfigObject } from "./config";
 import { RateLimitConfig } from "./config-types";
@@ -77,6 +77,10 @@ export class RateLimitRoot extends RootContext {
   scratchRej: Rejection = new Rejection();
   private waiters: Array<RateLimitStream> = new Array<RateLimitStream>();
   private freeLedgers: Ledger[] = [];
+  /** every `_rules_` entry matches by route only: selection needs the route name alone */
+  private routeOnly: bool = false;
+  private lastRoute: string | null = null;
+  private lastCfg: RateLimitConfig | null = null;
   private freeHits: Array<Hit[]> = [];
   private lastCleanup: i64 = 0;
   private lastWarn: i64 = 0;
@@ -107,6 +111,13 @@ export class RateLimitRoot extends RootContext {
     }
     if (rules.warning.length > 0) log.warn("ai-rate-limit: " + rules.warning);
     this.rules = rules;
+    this.routeOnly = true;
+    for (let i = 0; i < rules.rules.length; i++) {
+      const m = rules.rules[i].match;
+      if (m.domains.length > 0 || m.services.length > 0) this.routeOnly = false;
+    }
+    this.lastRoute = null;
+    this.lastCfg = null;
     this.clusters.clear();
     let queues = false;
     if (rules.global !== null) queues = this.prepare(rules.global!) || queues;
@@ -119,6 +130,22 @@ export class RateLimitRoot extends RootContext {
     // Queue deadlines need a fine tick; otherwise the tick only cleans up and re-inits Redis.
     setTickPeriodMs(queues ? 20 : 1000);
     return true;
+  }
+
+  /** The config for the current request. With `_rules_` that match by route only (the usual
+   *  Higress case) one property read decides, not route + authority + cluster, and a repeated
+   *  route reuses the last answer. */
+  select(): RateLimitConfig | null {
+    const rules = this.rules;
+    if (rules.rules.length == 0) return rules.global;
+    if (!this.routeOnly) return rules.select();
+    const route = routeName();
+    const last = this.lastRoute;
+    if (last !== null && last == route) return this.lastCfg;
+    const c = rules.match(route, "", "");
+    this.lastRoute = route;
+    this.lastCfg = c;
+    return c;
   }
 
   /** Per-config setup (Redis backends); true when the config has concurrency queues. */

@@ -114,7 +114,7 @@ export class RateLimitStream extends HttpContext {
   }
 
   onRequestHeaders(numHeaders: u32, endOfStream: bool): FilterHeadersStatus {
-    const cfg = this.limiter.rules.select();
+    const cfg = this.limiter.select();
     if (cfg === null || cfg.empty) return FilterHeadersStatus.Continue;
     this.cfg = cfg;
     if (cfg.breaker !== null) {

@@ -95,6 +95,9 @@ test("_rules_ give routes their own limits; other routes use the global config",
   assert.equal(admitted(hit(stack, 0, { ":path": "/v1/chat/completions" })), false);
   const others = [0, 1, 2, 3].map(() => admitted(hit(stack, 0, { ":path": "/v1/models" })));
   assert.deepEqual(others, [true, true, true, false]);
+  // back on the chat route (the plugin remembers the last route's config): its own limit again
+  assert.equal(admitted(hit(stack, 0, { ":path": "/v1/chat/completions" })), false);
+  assert.equal(stack.counter("ai_rate_limit.rule.chat.limited"), 2n);
   await stack.close();
 });
 

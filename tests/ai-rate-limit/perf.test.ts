@@ -40,7 +40,7 @@ function nsPerDecision(config: number): number {
   const now = 1_700_000_000_000n;
   ex.run(20_000, now); // warm up
   let best = Infinity;
-  for (let r = 0; r < 5; r++) {
+  for (let r = 0; r < 9; r++) { // best of 9: other jobs on the machine only ever add time
     const n = 100_000;
     const t = process.hrtime.bigint();
     assert.equal(ex.run(n, now + BigInt(r) * 5000n), n);
