@@ -3,6 +3,7 @@
 // for each callback and calls the method here. Defaults let a stream pass untouched.
 import { FilterHeadersStatus, FilterDataStatus, FilterTrailersStatus, WasmResult } from "./enums";
 import { proxy_set_effective_context } from "./abi/imports";
+import { forgetLogLevel } from "./log";
 
 export class RootContext {
   constructor(public readonly id: u32) {}
@@ -83,6 +84,7 @@ let currentId: u32 = 0;
 /** @internal */
 export function setCurrentContextId(id: u32): void {
   currentId = id;
+  forgetLogLevel();
 }
 
 /** Id of the context whose callback is running now. */

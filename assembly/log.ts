@@ -4,10 +4,22 @@ import { proxy_log, proxy_get_log_level } from "./abi/imports";
 import { LogLevel } from "./enums";
 import { RET_EXTRA, textBlock, releaseText, textLen1 } from "./memory";
 
+// The host's level, asked once per callback: plugins check it several times per request and
+// each check is a host call. A level change shows from the next callback on.
+let cachedLevel: i32 = -1;
+
+/** @internal Called at the start of every callback (context.ts setCurrentContextId). */
+export function forgetLogLevel(): void {
+  cachedLevel = -1;
+}
+
 function hostLevel(): u32 {
+  if (cachedLevel >= 0) return <u32>cachedLevel;
   store<u32>(RET_EXTRA, <u32>LogLevel.Trace);
-  if (proxy_get_log_level(RET_EXTRA) != 0) return <u32>LogLevel.Trace; // unknown: log everything
-  return load<u32>(RET_EXTRA);
+  let level = <u32>LogLevel.Trace; // unknown: log everything
+  if (proxy_get_log_level(RET_EXTRA) == 0) level = load<u32>(RET_EXTRA);
+  cachedLevel = <i32>level;
+  return level;
 }
 
 function write(level: LogLevel, message: string): void {

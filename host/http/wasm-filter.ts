@@ -297,17 +297,21 @@ export class WasmStreamContext extends Context implements StreamFilter {
     return this.fm.info;
   }
 
+  /** One object per stream, refreshed per lookup (plugins read several properties per request). */
+  private props: PropertySource | null = null;
+
   propertySource(): PropertySource {
     const log = this.logPhase;
-    return {
-      info: this.fm.info,
-      requestHeaders: log ? this.fm.requestHeaders : this.requestHeaders,
-      responseHeaders: log ? this.fm.responseHeaders : this.responseHeaders,
-      responseTrailers: log ? this.fm.responseTrailers : this.responseTrailers,
-      plugin: this.info,
-      rootId: this.info.rootId,
-      vmId: this.vm.vmId,
-    };
+    let p = this.props;
+    if (p === null) {
+      p = { info: this.fm.info, requestHeaders: null, responseHeaders: null, responseTrailers: null, plugin: this.info, rootId: this.info.rootId, vmId: this.vm.vmId };
+      this.props = p;
+    }
+    p.info = this.fm.info;
+    p.requestHeaders = log ? this.fm.requestHeaders : this.requestHeaders;
+    p.responseHeaders = log ? this.fm.responseHeaders : this.responseHeaders;
+    p.responseTrailers = log ? this.fm.responseTrailers : this.responseTrailers;
+    return p;
   }
 
   /**
