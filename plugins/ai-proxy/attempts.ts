@@ -109,6 +109,8 @@ function launch(s: RequestState, t: Target, timeoutMs: u32): bool {
     return false;
   }
   s.attempts++;
+  // Set now, not only in on_log: filters before ai-proxy log first.
+  setProperty(["ai_proxy_attempts"], String.UTF8.encode(s.attempts.toString()));
   s.current = t;
   s.currentUp = up;
   s.triedKeys.push(t.key);
@@ -162,6 +164,7 @@ export function answerFinal(s: RequestState, served: HeaderPair[] | null = null)
   const e = s.cacheable && unavailable ? cacheLookup(s.cfg.cache, s.cacheHash) : null;
   if (e !== null) {
     s.fromCache = true;
+    setProperty(["ai_proxy_cache"], String.UTF8.encode("degraded"));
     logDegraded();
     deliver(s, e.status, "ai_proxy_degraded_cache", e.body, degradedHeaders(e), true);
     return;

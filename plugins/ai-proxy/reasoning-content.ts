@@ -124,7 +124,17 @@ function editChoice(s: string, i: i32, end: i32, mode: ReasoningMode, field: str
     }
     prevEnd = c.valueEnd;
   }
-  if (rs < 0) return;
+  if (rs < 0) {
+    // Concat stream: a content delta without a reasoning member still closes an open block.
+    if (st !== null && mode == ReasoningMode.Concat && cvs >= 0 && st.opened.includes(index) && !st.closed.includes(index)) {
+      const cText = sliceString(s, cvs, cve);
+      if (cText !== null && cText.length > 0) {
+        st.closed.push(index);
+        edits.push(new Edit(cvs, cve, jsonQuote(THINK_END + "\n" + cText)));
+      }
+    }
+    return;
+  }
   const rText = sliceString(s, rs, re);
   const reasoning = rText === null ? "" : rText;
   if (mode == ReasoningMode.Concat) {

@@ -9,7 +9,7 @@
 //   JSON            -> converted as a whole when the protocols differ, kept for the cache.
 import {
   FilterHeadersStatus, FilterDataStatus, BufferType, responseHeaders, getBuffer, replaceBuffer,
-  clusterName, log,
+  clusterName, log, setProperty,
 } from "../../assembly";
 import { clientProtocol } from "./api";
 import { RequestState, BodyMode } from "./request-state";
@@ -234,6 +234,7 @@ function answerFromCache(s: RequestState): bool {
   if (e === null) return false;
   s.mode = BodyMode.Drop;
   s.fromCache = true;
+  setProperty(["ai_proxy_cache"], String.UTF8.encode("degraded")); // before outer filters log
   if (!s.replaceHeld) {
     s.answered = true;
     sendDegraded(e);

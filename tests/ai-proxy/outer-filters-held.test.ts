@@ -114,11 +114,26 @@ test("a stream failing at its first event is replaced in place: the filter befor
     assert.equal(total(m, M + "ai_requests", { ...mine, ai_status: "2xx", ai_error: "none" }), 1);
     assert.equal(total(m, M + "output_token", mine), 4);
     assert.equal(total(m, M + "ai_anomaly_client_abort", {}), 0);
+    // ai-statistics reads wasm.ai_proxy_provider, set to the answering provider before the
+    // replacement's headers go on (it named the first provider before).
+    assert.equal(total(m, M + "ai_requests", { ...mine, ai_provider: "mini" }), 1);
+  });
+});
+
+test("after a fallback on a 503 the filter before ai-proxy labels the provider that answered", async () => {
+  primary.state.faults.add({ status: 503, count: 1 });
+  const client = new OpenAI({ baseURL: gw.url + "/v1", apiKey: "c", maxRetries: 0, defaultHeaders: { "x-mse-consumer": "prov" } });
+  const r = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "Hello gateway world" }] });
+  assert.equal(r.choices[0].message.content, "echo: Hello gateway world");
+  await eventually(async () => {
+    const m = await scrape();
+    assert.equal(total(m, M + "ai_requests", { ai_consumer: "prov", ai_provider: "mini" }), 1);
+    assert.equal(total(m, M + "ai_requests", { ai_consumer: "prov", ai_provider: "main" }), 0);
   });
 });
 
 test("a failure with no body is answered by a local reply: the client still gets the fallback's answer", async () => {
-  const client = new OpenAI({ baseURL: gw.url + "/v1", apiKey: "c", maxRetries: 0, defaultHeaders: { "x-p": "bare" } });
+  const client = new OpenAI({ baseURL: gw.url + "/v1", apiKey: "c", maxRetries: 0, defaultHeaders: { "x-p": "bare", "x-mse-consumer": "bare" } });
   const before = empty.hits;
   const raw = await client.chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "No body" }] }).withResponse();
   assert.equal(empty.hits, before + 1);

@@ -34,6 +34,12 @@ describe("reasoningContentMode: stream chunks", () => {
     expect(c3).toBe('{"choices":[{"index":0,"delta":{"content":"</think>\\nHi"}}]}');
     expect(c4).toBeNull();
   });
+  it("concat closes the block on a content delta without a reasoning member", () => {
+    const st = new ReasoningStream();
+    editReasoningChunk('{"choices":[{"index":0,"delta":{"reasoning_content":"R"}}]}', ReasoningMode.Concat, st);
+    expect(editReasoningChunk('{"choices":[{"index":0,"delta":{"content":"C"}}]}', ReasoningMode.Concat, st)!).toBe('{"choices":[{"index":0,"delta":{"content":"</think>\\nC"}}]}');
+    expect(editReasoningChunk('{"choices":[{"index":0,"delta":{"content":"D"}}]}', ReasoningMode.Concat, st)).toBeNull();
+  });
   it("ignore drops reasoning deltas", () => {
     const st = new ReasoningStream();
     expect(editReasoningChunk('{"choices":[{"index":0,"delta":{"reasoning_content":"x"}}]}', ReasoningMode.Ignore, st)!).toBe('{"choices":[{"index":0,"delta":{}}]}');
