@@ -1,9 +1,9 @@
-// Scans the buffered request body where the host put it: the block the host allocates for
-// proxy_get_buffer_bytes is read in place and freed, so a token decision allocates nothing for
-// the body (the SDK's getBuffer copies it into a managed ArrayBuffer, which the GC then tracks).
+// Scans the buffered request body where the host put it: the unmanaged block the host allocates
+// for proxy_get_buffer_bytes is read in place and freed, so a token decision leaves nothing for
+// the GC to track (getBuffer hands over a managed ArrayBuffer of the body's size).
 import { BufferType, WasmResult } from "../../assembly";
 import { proxy_get_buffer_bytes } from "../../assembly/abi/imports";
-import { RET_PTR, RET_SIZE, clearReturnSlots } from "../../assembly/memory";
+import { RET_PTR, RET_SIZE, clearReturnSlots, releaseReturned } from "../../assembly/memory";
 import { RequestFacts, scanBodyBytes } from "./estimate";
 
 export function scanHostRequestBody(size: u32, out: RequestFacts): void {
@@ -12,5 +12,5 @@ export function scanHostRequestBody(size: u32, out: RequestFacts): void {
   const ptr = <usize>load<u32>(RET_PTR);
   if (r == WasmResult.Ok) scanBodyBytes(ptr, <i32>load<u32>(RET_SIZE), out);
   else out.reset();
-  if (ptr != 0) heap.free(ptr); // an unmanaged block: hostMalloc without a pending takeReturnedBytes
+  releaseReturned(ptr); // frees the unmanaged block (and resets the SDK's return-buffer state)
 }
