@@ -45,6 +45,9 @@ class StatsRoot extends RootContext {
   providers: LabelLimiter = new LabelLimiter(200);
   variants: LabelLimiter = new LabelLimiter(200);
   errors: LabelLimiter = new LabelLimiter(200);
+  // Route and cluster names come from Envoy's configuration (bounded): only interned.
+  routes: LabelLimiter = new LabelLimiter(i32.MAX_VALUE);
+  clusters: LabelLimiter = new LabelLimiter(i32.MAX_VALUE);
   private lastRaw: MetricLabels = new MetricLabels();
   private scratch: MetricLabels = new MetricLabels();
   /** request states of finished streams, reused by new ones (bounded) */
@@ -97,8 +100,8 @@ class StatsRoot extends RootContext {
         raw.consumer == st.consumer && raw.provider == st.provider &&
         raw.requestModel == st.requestModel && raw.variant == st.variant) return last;
     const l = this.scratch;
-    l.route = labelValue(st.route);
-    l.cluster = labelValue(st.cluster);
+    l.route = this.routes.admit(labelValue(st.route));
+    l.cluster = this.clusters.admit(labelValue(st.cluster));
     l.model = this.models.admit(labelValue(model));
     l.consumer = this.consumers.admit(labelValue(st.consumer));
     l.provider = this.providers.admit(labelValue(st.provider));
@@ -290,7 +293,6 @@ class StatsStream extends HttpContext {
     const req = st.request;
     req.finish();
     st.requestModel = req.model.length > 0 ? req.model : modelFromPath(st.path);
-    st.requestStream = req.stream;
     const cfg = st.cfg;
     if (!cfg.needRequestBody) return;
     const body = req.body();

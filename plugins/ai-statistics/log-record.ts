@@ -168,9 +168,22 @@ export class LogRecord {
 
   /** `"s"`: the quotes are structure (escaped one level less than the content). */
   private quoted(s: string): void {
-    this.esc(0x22, this.level - 1);
+    this.quote();
     this.content(s);
-    this.esc(0x22, this.level - 1);
+    this.quote();
+  }
+
+  /** A structural quote: `"`, or `\"` in the escaped record. */
+  private quote(): void {
+    this.room(2);
+    const out = changetype<usize>(this.buf) + <usize>this.len;
+    if (this.level == 1) {
+      store<u8>(out, 0x22);
+      this.len++;
+    } else {
+      store<u16>(out, 0x225c); // '\' then '"'
+      this.len += 2;
+    }
   }
 
   /** `s` as JSON string content at this record's level, as UTF-8. */

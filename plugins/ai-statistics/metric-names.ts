@@ -32,15 +32,16 @@ export function labelValue(v: string): string {
   return out.join("");
 }
 
-/** Admits at most `max` distinct values; later new values read "other". */
+/** Admits at most `max` distinct values; later new values read "other". The value returned is
+ *  the first instance seen (interned), so the label sets of many requests share one string. */
 export class LabelLimiter {
-  private seen: Map<string, bool> = new Map<string, bool>();
+  private seen: Map<string, string> = new Map<string, string>();
   constructor(public max: i32) {}
 
   admit(v: string): string {
-    if (this.seen.has(v)) return v;
+    if (this.seen.has(v)) return this.seen.get(v);
     if (this.seen.size >= this.max) return "other";
-    this.seen.set(v, true);
+    this.seen.set(v, v);
     return v;
   }
 

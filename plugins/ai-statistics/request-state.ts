@@ -24,7 +24,6 @@ export class RequestState {
   api: Api = Api.Other;
   /** model named by the request (body `model`, else the Gemini path) */
   requestModel: string = "";
-  requestStream: bool = false;
 
   route: string = "";
   cluster: string = "";
@@ -67,7 +66,6 @@ export class RequestState {
     this.path = "";
     this.api = Api.Other;
     this.requestModel = "";
-    this.requestStream = false;
     this.route = "";
     this.cluster = "";
     this.consumer = "";

@@ -87,3 +87,22 @@ test("configured header names in any case, UTF-8 header values, one session head
   assert.equal(log.srv, "up/1");
   assert.equal(counter(stack, PREFIX + "gpt-4o.consumer.tënant.metric.total_token"), 5);
 });
+
+test("request model: the first top-level member (as gjson), found after large members at any chunking", async () => {
+  const big = "x".repeat(3000);
+  const bodies: [string, string][] = [
+    [JSON.stringify({ messages: [{ role: "user", content: big }], nested: { model: "inner" }, model: "late-model" }), "late-model"],
+    ['{"model":"first","messages":[{"role":"user","content":"' + big + '"}],"model":"second"}', "first"],
+  ];
+  for (const [body, want] of bodies) {
+    for (const size of [1, 7, 511, 513, 100_000]) {
+      const stack = await statsStack();
+      const s = stack.stream();
+      s.sendRequestHeaders(POST_CHAT);
+      const b = Buffer.from(body);
+      for (let i = 0; i < b.length; i += size) s.sendRequestBody(b.subarray(i, i + size), i + size >= b.length);
+      s.respond(200, RESPONSE, { "content-type": "application/json" });
+      assert.equal(aiLog(s).request_model, want, `chunk size ${size}`);
+    }
+  }
+});
