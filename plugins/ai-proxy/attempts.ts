@@ -209,11 +209,16 @@ export function deliver(s: RequestState, status: u32, details: string, body: Arr
   s.mode = BodyMode.Replace;
   const relay = s.relay;
   if (relay !== null && relay.heldFailure) {
-    // The failed stream's bytes sit in Envoy's buffer: all of them, ended -> the answer goes
-    // there; else they are emptied and the answer goes with the last chunk (Replace).
-    const ended = relay.heldFailureEnded;
-    replaceBuffer(BufferType.HttpResponseBody, ended ? body : new ArrayBuffer(0));
-    if (ended) s.mode = BodyMode.Pass;
+    // The failed stream's bytes sit in Envoy's buffer. Ended: the answer takes their place and
+    // the response goes on. Not yet: it keeps buffering, and on_response_body swaps the answer
+    // in at the last chunk (continuing now would leave Envoy's buffering flag set for the next
+    // chunk: its body calls would see the drained buffer instead of the chunk).
+    if (!relay.heldFailureEnded) {
+      s.mode = BodyMode.Drop;
+      return;
+    }
+    replaceBuffer(BufferType.HttpResponseBody, body);
+    s.mode = BodyMode.Pass;
   }
   if (resume) continueResponse();
 }

@@ -113,8 +113,14 @@ export function onResponseBody(s: RequestState, size: u32, endOfStream: bool): F
   }
   if (mode == BodyMode.Drop && s.relay !== null && s.relay!.heldFailure) {
     // A stream that failed at its first event, headers held: its body stays in Envoy's buffer
-    // until the retry / fallback answer replaces it (attempts.ts deliver).
+    // until it ends and the retry / fallback answer replaces it (attempts.ts deliver, or here
+    // when the answer came first).
     s.relay!.heldFailureEnded = endOfStream;
+    if (s.answered && endOfStream) {
+      replaceBuffer(BufferType.HttpResponseBody, s.replacement!);
+      s.mode = BodyMode.Pass;
+      return FilterDataStatus.Continue;
+    }
     return FilterDataStatus.StopIterationAndBuffer;
   }
   if (mode == BodyMode.Drop || s.answered) return FilterDataStatus.StopIterationNoBuffer;
@@ -214,9 +220,11 @@ function holdFirst(s: RequestState, size: u32, endOfStream: bool): FilterDataSta
       s.mode = BodyMode.Drop;
       return FilterDataStatus.StopIterationAndBuffer;
     }
-    // From the cache: deliver() put the answer in this (current) buffer; Continue releases the
-    // held headers with it.
-    if (s.cfg.routing.fallbackOnStatus.matches(failStatus) && answerFromCache(s)) return FilterDataStatus.Continue;
+    // From the cache: ended, deliver() put the answer in this (current) buffer and Continue
+    // releases the held headers with it; else it goes in at the last chunk (above).
+    if (s.cfg.routing.fallbackOnStatus.matches(failStatus) && answerFromCache(s)) {
+      return endOfStream ? FilterDataStatus.Continue : FilterDataStatus.StopIterationAndBuffer;
+    }
     relay.heldFailure = false;
     s.replaceHeld = false;
   }

@@ -55,29 +55,51 @@ function startEmpty503(): Promise<typeof empty> {
   }));
 }
 
+/** An upstream whose 200 stream starts with OpenAI's in-stream error event and ends only
+ *  `holdMs` later (with another event), so the fallback answer arrives before the failed body
+ *  has ended. */
+let slow: http.Server & { port: number };
+function startSlowError(holdMs: number): Promise<typeof slow> {
+  const error = JSON.stringify({ error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } });
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      res.write(`data: ${error}\n\n`);
+      setTimeout(() => res.end(`data: ${error}\n\n`), holdMs);
+    });
+  }) as http.Server & { port: number };
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => {
+    server.port = (server.address() as AddressInfo).port;
+    resolve(server);
+  }));
+}
+
 before(async () => {
   primary = await startUpstream("openai", { now: FIXED_NOW });
   secondary = await startUpstream("openai", { now: FIXED_NOW });
   empty = await startEmpty503();
+  slow = await startSlowError(400);
   gw = await startGateway({
-    upstreams: { primary, secondary, empty: empty as unknown as MockServer },
+    upstreams: { primary, secondary, empty: empty as unknown as MockServer, slow: slow as unknown as MockServer },
     outerFilters: STATS,
     extraYaml: readFileSync(`${ROOT}/deploy/observability/envoy-stats-config.yaml`, "utf8"),
     config: {
       providers: [
         { id: "main", type: "openai", apiTokens: ["p"], cluster: "primary" },
         { id: "bare", type: "openai", apiTokens: ["e"], cluster: "empty" },
+        { id: "slow", type: "openai", apiTokens: ["e"], cluster: "slow" },
         { id: "mini", type: "openai", apiTokens: ["s"], cluster: "secondary", modelMapping: { "*": "gpt-4o-mini" } },
       ],
       activeProviderId: "main",
-      routing: { tags: [{ header: "x-p", value: "bare", provider: "bare" }], fallback: ["mini"], fallbackOnStatus: ["5.*"] },
+      routing: { tags: [{ header: "x-p", value: "bare", provider: "bare" }, { header: "x-p", value: "slow", provider: "slow" }], fallback: ["mini"], fallbackOnStatus: ["5.*"] },
     },
   });
 });
 
 after(async () => {
   await gw.close();
-  await Promise.all([primary.close(), secondary.close(), new Promise((r) => empty.close(r))]);
+  await Promise.all([primary.close(), secondary.close(), new Promise((r) => empty.close(r)), new Promise((r) => slow.close(r))]);
 });
 
 beforeEach(() => {
@@ -117,6 +139,21 @@ test("a stream failing at its first event is replaced in place: the filter befor
     // ai-statistics reads wasm.ai_proxy_provider, set to the answering provider before the
     // replacement's headers go on (it named the first provider before).
     assert.equal(total(m, M + "ai_requests", { ...mine, ai_provider: "mini" }), 1);
+  });
+});
+
+test("a stream failing at its first event and still open when the answer comes: the answer replaces it at its end", async () => {
+  const client = new OpenAI({ baseURL: gw.url + "/v1", apiKey: "c", maxRetries: 0, defaultHeaders: { "x-p": "slow", "x-mse-consumer": "slow" } });
+  const started = Date.now();
+  const s = await client.chat.completions.create({ model: "gpt-4o", stream: true, messages: [{ role: "user", content: "Hello gateway world" }] });
+  let text = "";
+  for await (const c of s) text += c.choices[0]?.delta?.content ?? "";
+  assert.equal(text, "echo: Hello gateway world");
+  assert.ok(Date.now() - started >= 350, "the answer went out with the failed stream's end");
+  await eventually(async () => {
+    const m = await scrape();
+    assert.equal(total(m, M + "ai_requests", { ai_consumer: "slow", ai_status: "2xx", ai_error: "none", ai_provider: "mini" }), 1);
+    assert.equal(total(m, M + "output_token", { ai_consumer: "slow" }), 4);
   });
 });
 
