@@ -7,10 +7,12 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
+import Anthropic from "@anthropic-ai/sdk";
 import { startGateway, startUpstream, type Gateway, type MockServer, FIXED_NOW } from "./helpers.ts";
 
 let oa: MockServer;
 let gem: MockServer;
+let ant: MockServer;
 let deepseek: http.Server & { port: number; bodies: unknown[] };
 let gw: Gateway;
 const logLines: string[] = [];
@@ -53,9 +55,10 @@ function startDeepSeek(): Promise<typeof deepseek> {
 before(async () => {
   oa = await startUpstream("openai", { now: FIXED_NOW });
   gem = await startUpstream("gemini", { now: FIXED_NOW });
+  ant = await startUpstream("anthropic", { now: FIXED_NOW });
   deepseek = await startDeepSeek();
   gw = await startGateway({
-    upstreams: { oa, gem, ds: deepseek as unknown as MockServer },
+    upstreams: { oa, gem, ant, ds: deepseek as unknown as MockServer },
     logLines,
     config: {
       providers: [
@@ -73,6 +76,10 @@ before(async () => {
           id: "gem", type: "gemini", apiTokens: ["g"], cluster: "gem", geminiThinkingBudget: 512,
           customSettings: [{ name: "max_tokens", value: 99 }, { name: "top_p", value: 0.5 }],
         },
+        {
+          id: "claude", type: "claude", apiTokens: ["a"], cluster: "ant",
+          customSettings: [{ name: "top_k", value: 5 }, { name: "seed", value: 1 }, { name: "max_tokens", value: 50, overwrite: false }],
+        },
         { id: "ds-concat", type: "deepseek", apiTokens: ["d"], cluster: "ds", reasoningContentMode: "concat" },
         { id: "ds-ignore", type: "deepseek", apiTokens: ["d"], cluster: "ds", reasoningContentMode: "ignore" },
         { id: "ds-pass", type: "deepseek", apiTokens: ["d"], cluster: "ds" },
@@ -81,6 +88,7 @@ before(async () => {
       routing: {
         tags: [
           { header: "x-p", value: "gem", provider: "gem" },
+          { header: "x-p", value: "claude", provider: "claude" },
           { header: "x-p", value: "concat", provider: "ds-concat" },
           { header: "x-p", value: "ignore", provider: "ds-ignore" },
           { header: "x-p", value: "pass", provider: "ds-pass" },
@@ -92,12 +100,13 @@ before(async () => {
 
 after(async () => {
   await gw.close();
-  await Promise.all([oa.close(), gem.close(), new Promise((r) => deepseek.close(r))]);
+  await Promise.all([oa.close(), gem.close(), ant.close(), new Promise((r) => deepseek.close(r))]);
 });
 
 beforeEach(() => {
   oa.state.reset();
   gem.state.reset();
+  ant.state.reset();
   deepseek.bodies.length = 0;
 });
 
@@ -127,6 +136,16 @@ test("customSettings and geminiThinkingBudget reach Gemini's generationConfig", 
   assert.equal(gc.maxOutputTokens, 99, "max_tokens -> maxOutputTokens");
   assert.equal(gc.topP, 0.5, "top_p -> topP");
   assert.deepEqual(gc.thinkingConfig, { thinkingBudget: 512 });
+});
+
+test("customSettings on an Anthropic client's body use the Anthropic column", async () => {
+  const a = new Anthropic({ baseURL: gw.url, apiKey: "c", maxRetries: 0, defaultHeaders: { "x-p": "claude" } });
+  const msg = await a.messages.create({ model: "claude-sonnet-4-5", max_tokens: 20, messages: [{ role: "user", content: "hi" }] });
+  assert.equal((msg.content[0] as Anthropic.TextBlock).text, "echo: hi");
+  const body = ant.state.requests[0].body as Record<string, unknown>;
+  assert.equal(body.top_k, 5, "top_k exists in the Anthropic column");
+  assert.equal("seed" in body, false, "seed does not");
+  assert.equal(body.max_tokens, 20, "overwrite:false keeps the client's value");
 });
 
 test("reasoningContentMode concat: whole answer", async () => {
