@@ -4,7 +4,7 @@ import {
   proxy_register_shared_queue, proxy_resolve_shared_queue, proxy_enqueue_shared_queue, proxy_dequeue_shared_queue,
 } from "./abi/imports";
 import { WasmResult } from "./enums";
-import { RET_PTR, RET_SIZE, RET_EXTRA, clearReturnSlots, takeReturnedBytes } from "./memory";
+import { RET_PTR, RET_SIZE, RET_EXTRA, expectBuffer, takeReturnedBytes, releaseReturned } from "./memory";
 
 /** Registers (or reuses) queue `name` for the calling root context; returns its token, 0 on error. */
 export function registerQueue(name: string): u32 {
@@ -29,7 +29,10 @@ export function enqueue(token: u32, data: ArrayBuffer): WasmResult {
 
 /** Next item, or null when empty (or unknown token). */
 export function dequeue(token: u32): ArrayBuffer | null {
-  clearReturnSlots();
-  if (proxy_dequeue_shared_queue(token, RET_PTR, RET_SIZE) != WasmResult.Ok) return null;
+  expectBuffer(); // the item arrives in the ArrayBuffer returned (no copy)
+  if (proxy_dequeue_shared_queue(token, RET_PTR, RET_SIZE) != WasmResult.Ok) {
+    releaseReturned(0);
+    return null;
+  }
   return takeReturnedBytes();
 }

@@ -1,7 +1,8 @@
 // SDK test plugin: drives every SDK area from request headers so the host-driven tests in
 // tests/sdk/*.test.ts can check them. Not a product plugin (it lives outside plugins/).
 //   config: { "tag": string, "cluster"?: string, "_rules_": [{ "_match_route_": [...], "tag": ... }] }
-//   x-sdk-action: local | call | body | hold | trap | random | none   (what the request asks for)
+//   x-sdk-action: local | call | body | hold | trap | random | probe | none   (what the request asks for)
+//   (probe: properties, shared data, queues and large/UTF-8 header texts, results as x-sdk-p-* headers)
 //   (hold: paused until the next tick resumes it through setEffectiveContext)
 import { JSON } from "json-as";
 import {
@@ -10,7 +11,44 @@ import {
   sendLocalResponse, continueRequest, httpCall, HttpCallHandler, getStatus, routeName, log,
   ConfigParser, ConfigReader, RouteRules, Counter, CasUpdate, casUpdateSharedData, WasmResult,
   nowNanos, setTickPeriodMs, setSharedData, LogLevel, setEffectiveContext,
+  getProperty, getPropertyString, getPropertyInt, setProperty, PropertyPath, getPropertyAt,
+  getPropertyStringAt, getPropertyIntAt, setPropertyAt, getSharedData, registerQueue, enqueue, dequeue,
 } from "../../../assembly";
+
+const PATH = new PropertyPath(["request", "path"]);
+const TIME = new PropertyPath(["request", "time"]);
+const SDK_B = new PropertyPath(["sdk_b"]);
+
+/** Exercises the SDK's text and returned-bytes paths; results go into x-sdk-p-* request headers. */
+function probe(): void {
+  const h = requestHeaders;
+  const p1 = getPropertyString(["request", "path"]);
+  const p2 = getPropertyStringAt(PATH);
+  h.replace("x-sdk-p-path", (p1 === null ? "null" : p1!) + "|" + (p2 === null ? "null" : p2!));
+  const t = getProperty(["request", "time"]);
+  const tAt = getPropertyAt(TIME);
+  h.replace("x-sdk-p-time-len", (t === null ? -1 : t!.byteLength).toString() + "|" + (tAt === null ? -1 : tAt!.byteLength).toString());
+  h.replace("x-sdk-p-time-same", getPropertyInt(["request", "time"]) == getPropertyIntAt(TIME) && getPropertyIntAt(TIME) > 0 ? "yes" : "no");
+  h.replace("x-sdk-p-missing", (getPropertyString(["sdk_nope"]) === null ? "null" : "found") + "|" + getPropertyInt(["sdk_nope"]).toString() + "|" + (getProperty(["sdk_nope"]) === null ? "null" : "found"));
+  setProperty(["sdk_a"], String.UTF8.encode("A-é"));
+  setPropertyAt(SDK_B, String.UTF8.encode("B"));
+  const back = getPropertyString(["sdk_a"]);
+  h.replace("x-sdk-p-readback", back === null ? "null" : back!);
+  setSharedData("sdk_test.probe", String.UTF8.encode("shared-ü"), 0);
+  const sd = getSharedData("sdk_test.probe");
+  h.replace("x-sdk-p-shared", sd === null ? "null" : String.UTF8.decode(sd!.value) + "|" + (sd!.cas > 0 ? "cas" : "nocas"));
+  h.replace("x-sdk-p-shared-missing", getSharedData("sdk_test.nope") === null ? "null" : "found");
+  const q = registerQueue("sdk_test.q");
+  enqueue(q, String.UTF8.encode("q1"));
+  const d1 = dequeue(q);
+  const d2 = dequeue(q);
+  h.replace("x-sdk-p-queue", (d1 === null ? "null" : String.UTF8.decode(d1!)) + "|" + (d2 === null ? "null" : "item"));
+  const big = h.get("x-sdk-big");
+  h.replace("x-sdk-p-big-len", big === null ? "null" : big!.length.toString());
+  if (big !== null) h.add("x-sdk-p-big-echo", big! + "!");
+  const u = h.get("x-sdk-utf8");
+  if (u !== null) h.replace("x-sdk-p-utf8", u! + "|" + u!.length.toString());
+}
 
 class TestConfig {
   constructor(public tag: string, public cluster: string) {}
@@ -138,6 +176,7 @@ class TestStream extends HttpContext {
       root.held.push(this.id);
       return FilterHeadersStatus.StopAllIterationAndWatermark;
     }
+    if (this.action == "probe") probe();
     if (this.action == "body") requestHeaders.remove("content-length");
     if (this.action == "random") requestHeaders.replace("x-sdk-random", Math.random().toString());
     if (this.action == "trap") throw new Error("sdk-test trap");
