@@ -22,6 +22,8 @@ import { CollectingLogger, FakeClock, MemoryStats, RecordingClusters, toBytes, t
 export * from "./testing/fakes.ts";
 
 const utf8d = new TextDecoder();
+// Addresses are plain read-only records: made once, not per stream.
+const LOCAL_ADDRESS = address("10.0.0.2", 10000);
 
 export interface TestFilter {
   /** .wasm bytes or a path */
@@ -112,7 +114,7 @@ export class TestStream {
       fm = stack.core.newStream(
         worker,
         downstream,
-        { remote: address("10.0.0.1", 50000 + worker), local: address("10.0.0.2", 10000), connectionId: stack.core.newConnectionId() },
+        { remote: stack.remoteAddress(worker), local: LOCAL_ADDRESS, connectionId: stack.core.newConnectionId() },
         routerClusters,
       );
     });
@@ -217,6 +219,12 @@ export class TestStack {
     this.logger = new CollectingLogger(opts.logLevel ?? 2);
     this.clusters = new RecordingClusters(opts.clusters ?? ["upstream"]);
     this.shared = opts.shared ?? new SharedState();
+  }
+
+  private remotes: ReturnType<typeof address>[] = [];
+  /** @internal the client address of streams on `worker` */
+  remoteAddress(worker: number): ReturnType<typeof address> {
+    return (this.remotes[worker] ??= address("10.0.0.1", 50000 + worker));
   }
 
   /** a new stream on a worker (default 0) */

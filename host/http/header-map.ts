@@ -67,7 +67,8 @@ export class HeaderMap {
     if (key.charCodeAt(0) === 58 /* ':' */) {
       let i = 0;
       while (i < e.length && e[i][0].charCodeAt(0) === 58) i++;
-      e.splice(i, 0, [key, value]);
+      if (i === e.length) e.push([key, value]); // the usual case: pseudo-headers come first
+      else e.splice(i, 0, [key, value]);
     } else {
       e.push([key, value]);
     }

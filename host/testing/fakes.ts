@@ -202,8 +202,9 @@ export class RecordingClusters implements ClusterManager {
   readonly known: Set<string>;
   onRequest?: (r: UpstreamRecord) => void;
 
+  /** A Set is shared as is (the test stack hands its own to every stream's router). */
   constructor(names: Iterable<string>) {
-    this.known = new Set(names);
+    this.known = names instanceof Set ? names : new Set(names);
   }
   has(name: string): boolean {
     return this.known.has(name);
