@@ -78,7 +78,7 @@ export class GuestMemory {
   }
 
   readBytes(ptr: number, len: number): Uint8Array {
-    return this.view(ptr, len).slice();
+    return copyBytes(this.view(ptr, len));
   }
 
   readLatin1(ptr: number, len: number): string {
@@ -167,6 +167,19 @@ export class GuestMemory {
   readPairs(ptr: number, len: number): HeaderList {
     return decodePairs(this.view(ptr, len));
   }
+}
+
+/**
+ * A copy of bytes. Sizes between V8's on-heap limit (64) and Node's pool limit (4 KiB) come from
+ * Node's Buffer pool: a fresh ArrayBuffer per copy cost ~3x more for SSE-event-sized chunks (every
+ * set_buffer_bytes copies). The result may be a view into the pool (use its byteOffset).
+ */
+export function copyBytes(src: Uint8Array): Uint8Array {
+  const n = src.length;
+  if (n <= 64 || n >= 4096) return src.slice();
+  const b = Buffer.allocUnsafe(n);
+  b.set(src);
+  return b;
 }
 
 /** Writes a byte string at u8[at..]; a plain loop beats a native call for header-sized strings. */

@@ -15,6 +15,7 @@ import type { Downstream, FilterManager } from "./http/filter-manager.ts";
 import { HeaderMap } from "./http/header-map.ts";
 import { address } from "./http/stream-info.ts";
 import { loadCode } from "./plugin.ts";
+import { copyBytes } from "./memory.ts";
 import { SharedState } from "./shared-data.ts";
 import type { WasmVm } from "./vm.ts";
 import { CollectingLogger, FakeClock, MemoryStats, RecordingClusters, toBytes, type UpstreamRecord } from "./testing/fakes.ts";
@@ -96,7 +97,7 @@ export class TestStream {
         if (end) self.res.ended = true;
       },
       sendData(chunk, end) {
-        if (chunk.length) self.chunks.push(chunk.slice());
+        if (chunk.length) self.chunks.push(copyBytes(chunk));
         if (end) self.res.ended = true;
       },
       sendTrailers(t) {

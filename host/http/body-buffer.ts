@@ -23,7 +23,9 @@ export class BodyBuffer {
 
   prepend(data: Uint8Array): void {
     if (data.length === 0) return;
-    this.chunks.unshift(data);
+    // Usually the buffer was just drained (set_buffer_bytes replacing a whole chunk).
+    if (this.chunks.length === 0) this.chunks.push(data);
+    else this.chunks.unshift(data);
     this.length += data.length;
   }
 
